@@ -1,0 +1,32 @@
+"""eagerflow: TensorFlow 2's execution model, small and fast, on NumPy.
+
+Use it as TensorFlow::
+
+    import eagerflow as tf
+    x = tf.constant(3.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    print(tape.gradient(y, x))   # tf.Tensor(6.0, shape=(), dtype=float32)
+
+This module only re-exports; each name lives in the module that implements it.
+"""
+from . import dtypes, errors, nest  # noqa: F401
+from .dtypes import *  # noqa: F401,F403
+from .dtypes import DType, as_dtype  # noqa: F401
+from .shapes import TensorShape  # noqa: F401
+from .tensor import Tensor, constant, convert_to_tensor, is_tensor  # noqa: F401
+from .context import executing_eagerly, init_scope, name_scope  # noqa: F401
+from .variables import Variable, VariableAggregation, VariableSynchronization  # noqa: F401
+from .module import Module  # noqa: F401
+from .autodiff.tape import GradientTape, UnconnectedGradients  # noqa: F401
+from .autodiff.custom_gradient import custom_gradient  # noqa: F401
+from .ops.math import *  # noqa: F401,F403
+from .ops.math import abs, pow  # noqa: F401
+from .ops.array import *  # noqa: F401,F403
+from .ops.reduce import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
+from .api import linalg, math  # noqa: F401
+
+newaxis = None
+__version__ = "0.1.0"

@@ -1,0 +1,128 @@
+"""The one home of eagerflow's mutable global state.
+
+Per-thread state (`state()`): the graph being built (None means eager), the recording tapes, the
+name scope and device. Process-wide settings (`settings`): run_functions_eagerly, TF1 mode,
+optimizer options and the global random seed. Nothing else in the package keeps mutable globals.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+
+logger = logging.getLogger("eagerflow")
+
+
+class _Settings:
+    """Process-wide switches (TF keeps these global too)."""
+
+    def __init__(self):
+        self.run_functions_eagerly = False
+        self.eager_disabled = False          # TF1 mode: tf.compat.v1.disable_eager_execution()
+        self.default_graph = None            # the TF1 global default graph when eager is disabled
+        self.optimizer_options: dict = {}    # tf.config.optimizer.set_experimental_options
+        self.global_seed = None              # tf.random.set_seed
+        self.seed_counter = 0                # op seeds drawn since set_seed
+        self.full_tracebacks = False         # show eagerflow/generated frames in user errors
+        self.lock = threading.RLock()
+
+
+settings = _Settings()
+
+
+class _State(threading.local):
+    """Per-thread execution context: tracing in one thread never disturbs eager in another."""
+
+    def __init__(self):
+        self.graph = settings.default_graph if settings.eager_disabled else None
+        self.tapes: tuple = ()       # recording GradientTapes, innermost last
+        self.name_scope = ""         # "outer/inner" without trailing slash
+        self.device = None           # canonical device string or None
+        self.init_scope_depth = 0
+        self.control_deps: tuple = ()
+        self.variable_hooks: tuple = ()  # called with each new Variable (tf.function's creation rule)
+
+
+_state = _State()
+
+
+def state() -> _State:
+    return _state
+
+
+def executing_eagerly() -> bool:
+    """True unless a graph is being built (inside tf.function tracing or a TF1 graph).
+
+    >>> import eagerflow as tf
+    >>> tf.executing_eagerly()
+    True
+    """
+    return _state.graph is None
+
+
+@contextlib.contextmanager
+def graph_scope(graph):
+    """Makes `graph` the graph that ops are added to (None: eager) for the block."""
+    st = _state
+    saved = st.graph, st.tapes, st.control_deps
+    st.graph = graph
+    st.control_deps = ()
+    try:
+        yield graph
+    finally:
+        st.graph, st.tapes, st.control_deps = saved
+
+
+@contextlib.contextmanager
+def init_scope():
+    """Lifts out of any function being traced: to eager (or TF1's default graph), no tapes.
+
+    Variables compute their initial values here, as TF does.
+    """
+    st = _state
+    saved = st.graph, st.tapes, st.control_deps, st.variable_hooks
+    st.graph = settings.default_graph if settings.eager_disabled else None
+    st.tapes, st.control_deps, st.variable_hooks = (), (), ()
+    try:
+        yield
+    finally:
+        st.graph, st.tapes, st.control_deps, st.variable_hooks = saved
+
+
+def push_tape(tape) -> None:
+    _state.tapes = _state.tapes + (tape,)
+
+
+def pop_tape(tape) -> None:
+    _state.tapes = tuple(t for t in _state.tapes if t is not tape)
+
+
+@contextlib.contextmanager
+def tapes_paused(*tapes):
+    """Stops the given tapes (all, when none given) from recording for the block."""
+    st = _state
+    saved = st.tapes
+    st.tapes = tuple(t for t in saved if tapes and t not in tapes)
+    try:
+        yield
+    finally:
+        st.tapes = saved
+
+
+@contextlib.contextmanager
+def name_scope(name: str | None):
+    """Pushes `name` onto the thread's name scope (ops and variables record it)."""
+    st = _state
+    saved = st.name_scope
+    if name:
+        name = name.rstrip("/")
+        st.name_scope = f"{saved}/{name}" if saved else name
+    try:
+        yield (st.name_scope + "/") if st.name_scope else ""
+    finally:
+        st.name_scope = saved
+
+
+def scoped_name(name: str) -> str:
+    ns = _state.name_scope
+    return f"{ns}/{name}" if ns else name

@@ -1,0 +1,246 @@
+"""tf.Variable: mutable state that tapes watch and functions capture.
+
+A variable holds an immutable EagerTensor and swaps it on assignment, so tensors read earlier keep
+their values. Reading under a GradientTape records a ReadVariableOp so gradients reach the
+variable; in a graph, reads and assignments become graph nodes (the graph decides how).
+
+>>> import eagerflow as tf
+>>> v = tf.Variable([1.0, 2.0])
+>>> v.assign_add([1.0, 1.0]).numpy()
+array([2., 3.], dtype=float32)
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from . import dtypes as _dt
+from .context import _state, init_scope, scoped_name
+from .shapes import TensorShape, as_shape
+from .tensor import EagerTensor, Tensor, convert_to_tensor
+
+__all__ = ["Variable", "VariableSynchronization", "VariableAggregation"]
+
+_uid = itertools.count()
+
+
+class VariableSynchronization:
+    AUTO, NONE, ON_WRITE, ON_READ = 0, 1, 2, 3
+
+
+class VariableAggregation:
+    NONE, SUM, MEAN, ONLY_FIRST_REPLICA = 0, 1, 2, 3
+
+
+def _delegate(op_name):
+    def method(self, *args):
+        return getattr(self.value(), op_name)(*args)
+    method.__name__ = op_name
+    return method
+
+
+class Variable:
+    """A mutable tensor-valued state (TF's `tf.Variable`)."""
+
+    _is_eagerflow_variable = True
+    __array_priority__ = 100
+
+    def __init__(self, initial_value=None, trainable=None, validate_shape=True, caching_device=None,
+                 name=None, variable_def=None, dtype=None, import_scope=None, constraint=None,
+                 synchronization=VariableSynchronization.AUTO, aggregation=VariableAggregation.NONE,
+                 shape=None, experimental_enable_variable_lifting=True):
+        if initial_value is None:
+            raise ValueError("The `initial_value` arg (`None`) must be specified as a `Tensor` or a Python value.")
+        st = _state
+        for hook in st.variable_hooks:
+            hook(self)  # tf.function: variables may only be created on the first trace
+        base = name if name is not None else "Variable"
+        self._name = scoped_name(base.split(":")[0]) + ":0"
+        self._unique_id = next(_uid)
+        self._trainable = True if trainable is None else bool(trainable)
+        if synchronization == VariableSynchronization.ON_READ and trainable is None:
+            self._trainable = False
+        self._constraint = constraint
+        self._aggregation = aggregation
+        self._synchronization = synchronization
+        with init_scope():  # initial values are computed eagerly, even while tracing
+            if callable(initial_value) and not isinstance(initial_value, (Tensor, Variable)):
+                initial_value = initial_value()
+            if isinstance(initial_value, Variable):
+                initial_value = initial_value.value()
+            t = convert_to_tensor(initial_value, dtype=dtype) if not isinstance(initial_value, Tensor) \
+                else initial_value
+            if dtype is not None and t.dtype is not _dt.as_dtype(dtype):
+                from_dt = t.dtype
+                t = convert_to_tensor(np.asarray(t).astype(_dt.as_dtype(dtype)._np), _dt.as_dtype(dtype)) \
+                    if from_dt.is_numeric else t
+            if not isinstance(t, EagerTensor):
+                raise ValueError("tf.Variable initial_value must be computable eagerly (got a symbolic tensor); "
+                                 "create the variable outside the function or pass a callable.")
+        self._dtype = t.dtype
+        self._shape = as_shape(shape) if shape is not None else t.shape
+        if not validate_shape and shape is None:
+            self._shape = TensorShape(None)
+        if not self._shape.is_compatible_with(t.shape):
+            raise ValueError(f"The initial value's shape ({t.shape}) is not compatible with the explicitly "
+                             f"supplied `shape` argument ({self._shape}).")
+        self._tensor = EagerTensor._make(np.array(t._value, copy=True), t.dtype)
+
+    # ---- identity and metadata -----------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._shape
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @property
+    def constraint(self):
+        return self._constraint
+
+    @property
+    def aggregation(self):
+        return self._aggregation
+
+    @property
+    def synchronization(self):
+        return self._synchronization
+
+    @property
+    def device(self) -> str:
+        return self._tensor.device
+
+    @property
+    def ndim(self) -> int:
+        return self._tensor._value.ndim
+
+    def get_shape(self) -> TensorShape:
+        return self._shape
+
+    def ref(self):
+        from .tensor import Reference
+        return Reference(self)
+
+    experimental_ref = ref
+
+    def __hash__(self):
+        raise TypeError("Variable is unhashable. Instead, use variable.ref() as the key.")
+
+    # ---- reading --------------------------------------------------------------------------------------
+    def value(self) -> Tensor:
+        """The current value as a tensor (recorded as a read by tapes and graphs)."""
+        st = _state
+        graph = st.graph
+        if graph is not None:
+            t = graph.read_variable(self)
+        else:
+            t = self._tensor
+            if not st.tapes:
+                return t
+            t = EagerTensor._make(t._value, t._dtype)  # a fresh tensor per read, for the tape
+        for tape in st.tapes:
+            tape._record_variable_read(self, t)
+        return t
+
+    def read_value(self) -> Tensor:
+        return self.value()
+
+    def numpy(self):
+        return self._tensor.numpy()
+
+    def __tf_tensor__(self, dtype=None, name=None):
+        t = self.value()
+        if dtype is not None and _dt.as_dtype(dtype) is not self._dtype:
+            raise ValueError(f"Incompatible type conversion requested to type '{_dt.as_dtype(dtype).name}' for "
+                             f"variable of type '{self._dtype.name}' ({self._name})")
+        return t
+
+    def __array__(self, dtype=None, copy=None):
+        return self._tensor.__array__(dtype, copy)
+
+    # ---- writing --------------------------------------------------------------------------------------
+    def _checked(self, value, op: str) -> Tensor:
+        try:
+            t = convert_to_tensor(value, dtype_hint=self._dtype)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{op}: cannot convert {value!r} to a {self._dtype.name} value for variable "
+                            f"'{self._name}': {e}") from None
+        if t.dtype is not self._dtype:
+            raise TypeError(f"Cannot {op} a {t.dtype.name} value to variable '{self._name}' of dtype "
+                            f"{self._dtype.name}")
+        if not self._shape.is_compatible_with(t.shape):
+            raise ValueError(f"Cannot {op} value to variable '{self._name}': Shape mismatch. The variable shape "
+                             f"{self._shape}, and the assigned value shape {t.shape} are incompatible.")
+        return t
+
+    def _write(self, kind: str, value, read_value: bool):
+        t = self._checked(value, kind)
+        graph = _state.graph
+        if graph is not None:
+            return graph.assign_variable(self, t, kind, read_value)
+        if kind == "assign":
+            new = t._value
+        elif kind == "assign_add":
+            new = np.add(self._tensor._value, t._value)
+        else:
+            new = np.subtract(self._tensor._value, t._value)
+        if self._shape.is_fully_defined() and np.shape(new) != tuple(self._shape.as_list()):
+            new = np.broadcast_to(new, self._shape.as_list()).copy()
+        self._tensor = EagerTensor._make(np.asarray(new, dtype=self._dtype._np), self._dtype)
+        return self
+
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        """Sets the value; returns the variable."""
+        return self._write("assign", value, read_value)
+
+    def assign_add(self, delta, use_locking=None, name=None, read_value=True):
+        return self._write("assign_add", delta, read_value)
+
+    def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
+        return self._write("assign_sub", delta, read_value)
+
+    # ---- Python protocol: behave like the current value ------------------------------------------------
+    for _op in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+                "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__",
+                "__matmul__", "__rmatmul__", "__neg__", "__pos__", "__abs__", "__lt__", "__le__", "__gt__",
+                "__ge__", "__and__", "__rand__", "__or__", "__ror__", "__xor__", "__rxor__", "__invert__",
+                "__getitem__", "__bool__", "__int__", "__float__", "__index__", "__len__", "__iter__",
+                "__format__"):
+        locals()[_op] = _delegate(_op)
+    del _op
+
+    def __eq__(self, other):
+        if other is self:
+            return True
+        return self.value().__eq__(other.value() if isinstance(other, Variable) else other)
+
+    def __ne__(self, other):
+        if other is self:
+            return False
+        return self.value().__ne__(other.value() if isinstance(other, Variable) else other)
+
+    def __repr__(self):
+        t = self._tensor
+        return (f"<tf.Variable '{self._name}' shape={self._shape} dtype={self._dtype.name}, "
+                f"numpy={t._numpy_text(True)}>")
+
+    def __str__(self):
+        return self.__repr__()
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        v = Variable(self._tensor, trainable=self._trainable, name=self._name.split(":")[0])
+        memo[id(self)] = v
+        return v
