@@ -26,7 +26,10 @@ from .ops.math import abs, pow  # noqa: F401
 from .ops.array import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
-from .api import linalg, math  # noqa: F401
+from .ops.sort import *  # noqa: F401,F403
+from .ops.io import *  # noqa: F401,F403
+from .api import linalg, math, nn, random, strings  # noqa: F401
+from .tensor import get_static_value  # noqa: F401
 
 newaxis = None
 __version__ = "0.1.0"

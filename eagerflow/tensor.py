@@ -431,6 +431,22 @@ def convert_operand(value, like: Tensor, op_name: str, index: int) -> Tensor:
     return EagerTensor._make(arr, target)
 
 
+def get_static_value(tensor, partial=False):
+    """The NumPy value of `tensor` if it is known without running a graph, else None.
+
+    Eager tensors always have one; a symbolic tensor has one when its graph can tell
+    (a Const node, or a shape that is fully known).
+    """
+    if isinstance(tensor, EagerTensor):
+        return tensor.numpy()
+    if isinstance(tensor, Tensor):
+        static = getattr(tensor, "_static_value", None)
+        return static() if static is not None else None
+    if hasattr(tensor, "__tf_tensor__"):
+        return None
+    return np.asarray(tensor)
+
+
 def raise_symbolic_bool(what: str):
     raise OperatorNotAllowedInGraphError(
         f"Using a symbolic `tf.Tensor` as a Python `{what}` is not allowed in graph execution. "

@@ -13,7 +13,7 @@ from ..tensor import EagerTensor, Tensor, convert_operand, convert_to_tensor
 from . import array as _array, rules as R
 
 __all__ = [
-    "add", "subtract", "multiply", "divide", "truediv", "realdiv", "floordiv", "floormod", "mod",
+    "add", "add_n", "subtract", "multiply", "divide", "truediv", "realdiv", "floordiv", "floormod", "mod",
     "pow", "negative", "abs", "exp", "log", "square", "sqrt", "maximum", "minimum",
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "logical_and", "logical_or", "logical_not", "logical_xor", "cast", "unbroadcast", "broadcast_like",
@@ -354,6 +354,37 @@ def conj(x, name=None) -> Tensor:
     """Complex conjugate; the identity (no op at all) for real tensors."""
     x = x if isinstance(x, Tensor) else convert_to_tensor(x)
     return bind(conj_p, x) if x.dtype.is_complex else x
+
+
+def _add_n_kernel(*xs):
+    out = xs[0]
+    for x in xs[1:]:
+        out = np.add(out, x)
+    return out
+
+
+def _add_n_shape(*shapes):
+    first = shapes[0]
+    for s in shapes[1:]:
+        if first is not None and s is not None and (len(s) != len(first) or any(
+                a is not None and b is not None and a != b for a, b in zip(first, s))):
+            R.fail("AddN", "Inputs to operation AddN must have the same size and shape: "
+                           + " vs. ".join(str(list(x)) for x in shapes))
+    return first
+
+
+add_n_p = Primitive("AddN", _add_n_kernel, dtype_rule=R.same("AddN", R.NUMERIC), shape_rule=_add_n_shape,
+                    grad=lambda g, out, *xs: (g,) * len(xs))
+
+
+def add_n(inputs, name=None) -> Tensor:
+    """Sums a list of tensors of the same shape and dtype."""
+    inputs = [convert_to_tensor(x) for x in inputs]
+    if not inputs:
+        raise ValueError("inputs must be a non-empty list of tensors")
+    if len(inputs) == 1:
+        return inputs[0]
+    return bind(add_n_p, *inputs)
 
 
 def floor(x, name=None) -> Tensor:

@@ -1,0 +1,3 @@
+"""`tf.nn`."""
+from ..ops.nn import *  # noqa: F401,F403
+from ..ops.conv import *  # noqa: F401,F403

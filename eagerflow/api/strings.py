@@ -1,0 +1,2 @@
+"""`tf.strings`."""
+from ..ops.strings import *  # noqa: F401,F403

@@ -1,0 +1,4 @@
+"""Op family: nn (being written)."""
+from __future__ import annotations
+
+__all__: list = []

@@ -1,0 +1,4 @@
+"""Op family: sort (being written)."""
+from __future__ import annotations
+
+__all__: list = []
