@@ -25,10 +25,19 @@ def fail(op: str, message: str):
     raise InvalidArgumentError(None, None, f"{message} [Op:{op}]")
 
 
+# TF's op-level error messages use the C++ type names ("float", not "float32").
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
+
+
+def tf_name(dtype) -> str:
+    """The dtype's name as TF's op errors spell it (`float` for float32, `double`, `half`)."""
+    return _CPP_NAMES.get(dtype.name, dtype.name)
+
+
 def check_allowed(op: str, dtype, allowed) -> None:
     if dtype not in allowed:
-        names = ", ".join(sorted(d.name for d in allowed))
-        fail(op, f"Value for attr 'T' of {dtype.name} is not in the list of allowed values: {names}")
+        names = ", ".join(sorted(tf_name(d) for d in allowed))
+        fail(op, f"Value for attr 'T' of {tf_name(dtype)} is not in the list of allowed values: {names}")
 
 
 # ---- dtype rules ---------------------------------------------------------------------------------
@@ -40,7 +49,7 @@ def same(op: str, allowed=ALL, out=None):
         for i, d in enumerate(dts[1:], 1):
             if d is not first:
                 fail(op, f"cannot compute {op} as input #{i}(zero-based) was expected to be a "
-                         f"{first.name} tensor but is a {d.name} tensor")
+                         f"{tf_name(first)} tensor but is a {tf_name(d)} tensor")
         if first not in allowed:
             check_allowed(op, first, allowed)
         return first if out is None else out
