@@ -18,17 +18,23 @@ __all__ = [
 class DType:
     """A tensor element type, compared by identity (one object per dtype)."""
 
-    __slots__ = ("name", "_np", "size")
+    __slots__ = ("name", "_np", "size", "as_datatype_enum")
 
-    def __init__(self, name: str, np_dtype):
+    def __init__(self, name: str, np_dtype, enum: int, size: int | None = None):
         self.name = name
         self._np = np.dtype(np_dtype) if np_dtype is not None else None
-        self.size = self._np.itemsize if self._np is not None and name != "string" else 0
+        if size is None:
+            size = self._np.itemsize if self._np is not None and name != "string" else 0
+        self.size = size
+        self.as_datatype_enum = enum  # TF's DataType proto number; tf.as_dtype(1) is tf.float32
 
     # --- TF's public properties -------------------------------------------------
     @property
     def as_numpy_dtype(self):
-        return self._np.type if self._np is not None else None
+        """The NumPy scalar type (`object` for strings, as TF)."""
+        if self._np is None:
+            return None
+        return object if self.name == "string" else self._np.type
 
     @property
     def is_floating(self) -> bool:
@@ -40,7 +46,7 @@ class DType:
 
     @property
     def is_unsigned(self) -> bool:
-        return self.name.startswith("uint") or self.name == "bool"
+        return self.name.startswith("uint")
 
     @property
     def is_complex(self) -> bool:
@@ -49,6 +55,10 @@ class DType:
     @property
     def is_bool(self) -> bool:
         return self.name == "bool"
+
+    @property
+    def is_quantized(self) -> bool:
+        return False
 
     @property
     def is_numeric(self) -> bool:
@@ -69,29 +79,34 @@ class DType:
 
     @property
     def min(self):
+        """The smallest representable value (TypeError for bool, complex and string, as TF)."""
+        if self is bfloat16:
+            return np.float32(-3.38953139e38)
         if self.is_floating:
             return np.finfo(self._np).min
         if self.is_integer:
-            return np.iinfo(self._np).min
-        if self.is_bool:
-            return False
-        raise TypeError(f"Cannot find minimum value of {self.name}.")
+            return int(np.iinfo(self._np).min)
+        raise TypeError(f"Cannot find minimum value of {self} with type {self}.")
 
     @property
     def max(self):
+        """The largest representable value (TypeError for bool, complex and string, as TF)."""
+        if self is bfloat16:
+            return np.float32(3.38953139e38)
         if self.is_floating:
             return np.finfo(self._np).max
         if self.is_integer:
-            return np.iinfo(self._np).max
-        if self.is_bool:
-            return True
-        raise TypeError(f"Cannot find maximum value of {self.name}.")
+            return int(np.iinfo(self._np).max)
+        raise TypeError(f"Cannot find maximum value of {self} with type {self}.")
 
     def is_compatible_with(self, other) -> bool:
         return self is as_dtype(other)
 
     def __repr__(self) -> str:
         return f"tf.{self.name}"
+
+    def __str__(self) -> str:
+        return f"<dtype: '{self.name}'>"
 
     def __eq__(self, other) -> bool:
         if self is other:
@@ -113,63 +128,63 @@ class DType:
         return as_dtype, (self.name,)
 
 
-float16 = half = DType("float16", np.float16)
+float16 = half = DType("float16", np.float16, 19)
 # NumPy has no bfloat16; eagerflow stores it as float32 (documented difference).
-bfloat16 = DType("bfloat16", np.float32)
-float32 = DType("float32", np.float32)
-float64 = double = DType("float64", np.float64)
-int8 = DType("int8", np.int8)
-int16 = DType("int16", np.int16)
-int32 = DType("int32", np.int32)
-int64 = DType("int64", np.int64)
-uint8 = DType("uint8", np.uint8)
-uint16 = DType("uint16", np.uint16)
-uint32 = DType("uint32", np.uint32)
-uint64 = DType("uint64", np.uint64)
-bool = DType("bool", np.bool_)  # noqa: A001  (TF's public name)
-complex64 = DType("complex64", np.complex64)
-complex128 = DType("complex128", np.complex128)
-string = DType("string", np.object_)
-variant = DType("variant", None)
-resource = DType("resource", None)
+bfloat16 = DType("bfloat16", np.float32, 14, size=2)
+float32 = DType("float32", np.float32, 1)
+float64 = double = DType("float64", np.float64, 2)
+int8 = DType("int8", np.int8, 6)
+int16 = DType("int16", np.int16, 5)
+int32 = DType("int32", np.int32, 3)
+int64 = DType("int64", np.int64, 9)
+uint8 = DType("uint8", np.uint8, 4)
+uint16 = DType("uint16", np.uint16, 17)
+uint32 = DType("uint32", np.uint32, 22)
+uint64 = DType("uint64", np.uint64, 23)
+bool = DType("bool", np.bool_, 10)  # noqa: A001  (TF's public name)
+complex64 = DType("complex64", np.complex64, 8)
+complex128 = DType("complex128", np.complex128, 18)
+string = DType("string", np.object_, 7)
+variant = DType("variant", None, 21)
+resource = DType("resource", None, 20)
 
 _ALL = [float16, bfloat16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32,
         uint64, bool, complex64, complex128, string, variant, resource]
 _BY_NAME = {d.name: d for d in _ALL}
-_BY_NAME.update(half=float16, double=float64)
+_BY_NAME.update(half=float16, float=float32, double=float64)
 # NumPy dtype -> DType. bfloat16 shares float32's storage, so float32 wins the mapping.
 _BY_NP = {d._np: d for d in reversed(_ALL) if d._np is not None and d is not bfloat16}
 _BY_NP[np.dtype(np.bytes_)] = string
 _BY_NP[np.dtype(np.str_)] = string
+_BY_ENUM = {d.as_datatype_enum: d for d in _ALL}
+builtins_bool, builtins_int = type(True), type(1)
+# TF accepts these Python types; int, complex, str and bytes are refused as ambiguous.
+_PY_TYPES = {float: float32, builtins_bool: bool, object: string}
 
 
-def as_dtype(value) -> DType:
-    """Converts a DType, name, NumPy dtype or Python type to a DType."""
-    if isinstance(value, DType):
-        return value
-    if isinstance(value, str):
-        d = _BY_NAME.get(value)
-        if d is not None:
-            return d
-    if value is float:
-        return float32
-    if value is int:
-        return int32
-    if value is builtins_bool:
-        return bool
-    if value is complex:
-        return complex128
-    if value is bytes or value is str:
-        return string
-    try:
-        npd = np.dtype(value)
-    except TypeError:
-        raise TypeError(f"Cannot convert {value!r} to EagerTensor dtype: not a TensorFlow dtype.") from None
-    d = _BY_NP.get(npd)
+def as_dtype(type_value) -> DType:
+    """Converts a DType, name, NumPy dtype/type, TF enum number, `float`, `bool` or `object` to a DType.
+
+    As in TF, Python `int`, `complex`, `str` and `bytes` are refused (their width is ambiguous).
+
+    >>> import eagerflow as tf
+    >>> tf.as_dtype("float32"), tf.as_dtype(np.int64), tf.as_dtype(float)
+    (tf.float32, tf.int64, tf.float32)
+    """
+    if isinstance(type_value, DType):
+        return type_value
+    d = None
+    if isinstance(type_value, str):
+        d = _BY_NAME.get(type_value)
+    elif isinstance(type_value, builtins_int) and not isinstance(type_value, builtins_bool):
+        d = _BY_ENUM.get(type_value)
+    elif isinstance(type_value, type) and type_value in _PY_TYPES:
+        d = _PY_TYPES[type_value]
+    elif isinstance(type_value, np.dtype) or (isinstance(type_value, type) and issubclass(type_value, np.generic)):
+        npd = np.dtype(type_value)
+        d = _BY_NP.get(npd) or (string if npd.kind in "SUO" else None)
     if d is None:
-        if npd.kind in "SU":
-            return string
-        raise TypeError(f"Cannot convert {value!r} to a TensorFlow DType.")
+        raise TypeError(f"Cannot convert the argument `type_value`: {type_value!r} to a TensorFlow DType.")
     return d
 
 
@@ -178,5 +193,3 @@ def from_numpy(npd) -> DType:
     d = _BY_NP.get(npd)
     return d if d is not None else as_dtype(npd)
 
-
-builtins_bool = type(True)

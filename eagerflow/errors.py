@@ -14,27 +14,41 @@ __all__ = [
     "ResourceExhaustedError", "FailedPreconditionError", "AbortedError", "OutOfRangeError",
     "UnimplementedError", "InternalError", "UnavailableError", "DataLossError",
     "OperatorNotAllowedInGraphError", "InaccessibleTensorError",
+    "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+    "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+    "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
 ]
 
 
-class OpError(Exception):
-    """Base of the errors an op raises; `.op` and `.node_def` name where it happened."""
+# TF's canonical error codes (tf.errors.OK ... tf.errors.UNAUTHENTICATED).
+OK, CANCELLED, UNKNOWN, INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND, ALREADY_EXISTS = 0, 1, 2, 3, 4, 5, 6
+PERMISSION_DENIED, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, ABORTED, OUT_OF_RANGE = 7, 8, 9, 10, 11
+UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS, UNAUTHENTICATED = 12, 13, 14, 15, 16
 
-    error_code = 2
+
+class OpError(Exception):
+    """Base of the errors an op raises; `.op` and `.node_def` name where it happened.
+
+    TF's constructors are `OpError(node_def, op, message, error_code)` and, for the subclasses,
+    `(node_def, op, message)`; a lone message is also accepted for convenience.
+    """
+
+    error_code = UNKNOWN
 
     def __init__(self, *args):
-        if len(args) == 3:
-            node_def, op, message = args
-        elif len(args) == 1:
+        if len(args) == 1:
             node_def, op, message = None, None, args[0]
-        elif len(args) == 0:
-            node_def, op, message = None, None, ""
-        else:  # (node_def, op, message, error_code) as TF
+        elif len(args) in (3, 4):
             node_def, op, message = args[:3]
+            if len(args) == 4 and args[3] is not None:
+                self.error_code = args[3]
+        else:
+            raise TypeError(f"{type(self).__name__}() takes (node_def, op, message), got {len(args)} arguments")
         super().__init__(message)
         self.node_def = node_def
         self.op = op
         self.message = message
+        self.experimental_payloads = {}
 
     def __str__(self):
         return str(self.message)

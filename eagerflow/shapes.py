@@ -9,20 +9,68 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
+import numpy as np
+
 __all__ = ["TensorShape", "Dimension"]
 
 
 class Dimension:
-    """TF1-style dimension wrapper, kept for code that calls `.value` on shape entries."""
+    """TF1-style dimension (what `TensorShape.dims` holds): `.value` is an int or None (unknown).
+
+    Arithmetic and comparisons propagate unknowns: `Dimension(None) + 1` is unknown, and
+    comparing with an unknown dimension gives None.
+    """
 
     __slots__ = ("value",)
 
     def __init__(self, value):
-        self.value = None if value is None else int(value)
+        self.value = _dim(value.value if isinstance(value, Dimension) else value)
 
     def __eq__(self, other):
-        other = other.value if isinstance(other, Dimension) else other
+        other = _other_value(other)
+        if self.value is None or other is None:
+            return None
         return self.value == other
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return None if eq is None else not eq
+
+    def __lt__(self, other):
+        other = _other_value(other)
+        return None if self.value is None or other is None else self.value < other
+
+    def __le__(self, other):
+        other = _other_value(other)
+        return None if self.value is None or other is None else self.value <= other
+
+    def __gt__(self, other):
+        other = _other_value(other)
+        return None if self.value is None or other is None else self.value > other
+
+    def __ge__(self, other):
+        other = _other_value(other)
+        return None if self.value is None or other is None else self.value >= other
+
+    def _arith(self, other, fn):
+        other = _other_value(other)
+        return Dimension(None if self.value is None or other is None else fn(self.value, other))
+
+    def __add__(self, other):
+        return self._arith(other, lambda a, b: a + b)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return self._arith(other, lambda a, b: a - b)
+
+    def __mul__(self, other):
+        return self._arith(other, lambda a, b: a * b)
+
+    __rmul__ = __mul__
+
+    def __floordiv__(self, other):
+        return self._arith(other, lambda a, b: a // b)
 
     def __hash__(self):
         return hash(self.value)
@@ -30,22 +78,34 @@ class Dimension:
     def __int__(self):
         return self.value
 
+    def __index__(self):
+        return self.value
+
     def __repr__(self):
         return f"Dimension({self.value})"
 
+    def __str__(self):
+        return "?" if self.value is None else str(self.value)
+
+
+def _other_value(other):
+    return other.value if isinstance(other, Dimension) else _dim(other)
+
 
 def _dim(d) -> Optional[int]:
+    """A dimension as int or None; TF refuses floats, strings and negative sizes."""
     if d is None:
         return None
     if isinstance(d, Dimension):
         return d.value
-    try:
-        v = int(d.__index__()) if hasattr(d, "__index__") else int(d)
-    except (TypeError, ValueError):
-        raise TypeError(f"Dimension value must be an integer or None, got {d!r}") from None
-    if v < -1:
+    index = getattr(d, "__index__", None)
+    if index is None:
+        raise TypeError(f"Dimension value must be integer or None or have an __index__ method, got value "
+                        f"'{d!r}' with type '{type(d)}'")
+    v = int(index())
+    if v < 0:
         raise ValueError(f"Dimension {v} must be >= 0")
-    return None if v == -1 else v
+    return v
 
 
 class TensorShape:
@@ -61,6 +121,9 @@ class TensorShape:
         elif isinstance(dims, (int, Dimension)) and not isinstance(dims, bool):
             self._dims = (_dim(dims),)
         else:
+            if hasattr(dims, "__array__") and not isinstance(dims, (list, tuple)):
+                dims = np.asarray(dims).tolist()  # a NumPy array or eager int tensor of sizes
+                dims = dims if isinstance(dims, list) else [dims]
             self._dims = tuple(_dim(d) for d in dims)
 
     @classmethod
@@ -78,7 +141,8 @@ class TensorShape:
 
     @property
     def dims(self):
-        return None if self._dims is None else list(self._dims)
+        """The dimensions as a list of `Dimension` (None when the rank is unknown), as TF."""
+        return None if self._dims is None else [Dimension(d) for d in self._dims]
 
     def as_list(self) -> list:
         if self._dims is None:
@@ -114,7 +178,7 @@ class TensorShape:
 
     def assert_is_compatible_with(self, other):
         if not self.is_compatible_with(other):
-            raise ValueError(f"Shapes {self} and {as_shape(other)} are incompatible")
+            raise ValueError(f"Shapes {self} and {other} are incompatible")
 
     def merge_with(self, other) -> "TensorShape":
         other = as_shape(other)
@@ -125,6 +189,15 @@ class TensorShape:
         if not self.is_compatible_with(other):
             raise ValueError(f"Shapes {self} and {other} are not compatible")
         return TensorShape([a if a is not None else b for a, b in zip(self._dims, other._dims)])
+
+    def is_subtype_of(self, other) -> bool:
+        """True when every value of this shape is also one of `other` (other's None dims match anything)."""
+        other = as_shape(other)
+        if other._dims is None:
+            return True
+        if self._dims is None or len(self._dims) != len(other._dims):
+            return False
+        return all(b is None or a == b for a, b in zip(self._dims, other._dims))
 
     def most_specific_compatible_shape(self, other) -> "TensorShape":
         """The relaxed shape covering both (unequal dims become None)."""

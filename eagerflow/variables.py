@@ -17,8 +17,9 @@ import numpy as np
 
 from . import dtypes as _dt
 from .context import _state, init_scope, scoped_name
-from .shapes import TensorShape, as_shape
-from .tensor import EagerTensor, Tensor, convert_to_tensor
+from .errors import InvalidArgumentError
+from .shapes import TensorShape, as_shape, format_dims
+from .tensor import EagerTensor, Reference, Tensor, convert_to_tensor
 
 __all__ = ["Variable", "VariableSynchronization", "VariableAggregation"]
 
@@ -33,6 +34,10 @@ class VariableAggregation:
     NONE, SUM, MEAN, ONLY_FIRST_REPLICA = 0, 1, 2, 3
 
 
+def _dims(shape: TensorShape) -> str:
+    return format_dims(shape.as_tuple()).replace("None", "?")
+
+
 def _delegate(op_name):
     def method(self, *args):
         return getattr(self.value(), op_name)(*args)
@@ -40,8 +45,30 @@ def _delegate(op_name):
     return method
 
 
+def _initial_tensor(initial_value, dtype) -> EagerTensor:
+    """The initial value as an eager tensor: callables are called, dtype= converts Python values only."""
+    if callable(initial_value) and not isinstance(initial_value, (Tensor, Variable)):
+        initial_value = initial_value()
+    if isinstance(initial_value, Variable):
+        initial_value = initial_value.value()
+    if isinstance(initial_value, Tensor) and dtype is not None and initial_value.dtype is not _dt.as_dtype(dtype):
+        raise ValueError(f"initial_value: Tensor conversion requested dtype {_dt.as_dtype(dtype).name} for Tensor "
+                         f"with dtype {initial_value.dtype.name}: {initial_value!r}")
+    t = convert_to_tensor(initial_value, dtype=dtype)
+    if not isinstance(t, EagerTensor):
+        raise ValueError("tf.Variable initial_value must be computable eagerly (got a symbolic tensor); "
+                         "create the variable outside the function or pass a callable.")
+    return t
+
+
 class Variable:
-    """A mutable tensor-valued state (TF's `tf.Variable`)."""
+    """A mutable tensor-valued state (TF's `tf.Variable`).
+
+    >>> import eagerflow as tf
+    >>> v = tf.Variable(1.0, name="w")
+    >>> v.assign_add(2.0) is v, v.numpy(), v.name
+    (True, np.float32(3.0), 'w:0')
+    """
 
     _is_eagerflow_variable = True
     __array_priority__ = 100
@@ -51,12 +78,13 @@ class Variable:
                  synchronization=VariableSynchronization.AUTO, aggregation=VariableAggregation.NONE,
                  shape=None, experimental_enable_variable_lifting=True):
         if initial_value is None:
-            raise ValueError("The `initial_value` arg (`None`) must be specified as a `Tensor` or a Python value.")
+            raise ValueError("The `initial_value` arg to `tf.Variable` must be specified except when you are not "
+                             "providing a `variable_def`. You provided neither.")
         st = _state
         for hook in st.variable_hooks:
             hook(self)  # tf.function: variables may only be created on the first trace
         base = name if name is not None else "Variable"
-        self._name = scoped_name(base.split(":")[0]) + ":0"
+        self._name = scoped_name(base) + ":0"
         self._unique_id = next(_uid)
         self._trainable = True if trainable is None else bool(trainable)
         if synchronization == VariableSynchronization.ON_READ and trainable is None:
@@ -65,26 +93,14 @@ class Variable:
         self._aggregation = aggregation
         self._synchronization = synchronization
         with init_scope():  # initial values are computed eagerly, even while tracing
-            if callable(initial_value) and not isinstance(initial_value, (Tensor, Variable)):
-                initial_value = initial_value()
-            if isinstance(initial_value, Variable):
-                initial_value = initial_value.value()
-            t = convert_to_tensor(initial_value, dtype=dtype) if not isinstance(initial_value, Tensor) \
-                else initial_value
-            if dtype is not None and t.dtype is not _dt.as_dtype(dtype):
-                from_dt = t.dtype
-                t = convert_to_tensor(np.asarray(t).astype(_dt.as_dtype(dtype)._np), _dt.as_dtype(dtype)) \
-                    if from_dt.is_numeric else t
-            if not isinstance(t, EagerTensor):
-                raise ValueError("tf.Variable initial_value must be computable eagerly (got a symbolic tensor); "
-                                 "create the variable outside the function or pass a callable.")
+            t = _initial_tensor(initial_value, dtype)
         self._dtype = t.dtype
-        self._shape = as_shape(shape) if shape is not None else t.shape
-        if not validate_shape and shape is None:
-            self._shape = TensorShape(None)
-        if not self._shape.is_compatible_with(t.shape):
-            raise ValueError(f"The initial value's shape ({t.shape}) is not compatible with the explicitly "
-                             f"supplied `shape` argument ({self._shape}).")
+        self._shape = t.shape
+        if shape is not None:
+            self._shape = as_shape(shape)
+            if not self._shape.is_compatible_with(t.shape):
+                raise ValueError(f"In this `tf.Variable` creation, the initial value's shape ({t.shape}) is not "
+                                 f"compatible with the explicitly supplied `shape` argument ({shape}).")
         self._tensor = EagerTensor._make(np.array(t._value, copy=True), t.dtype)
 
     # ---- identity and metadata -----------------------------------------------------------------------
@@ -127,14 +143,14 @@ class Variable:
     def get_shape(self) -> TensorShape:
         return self._shape
 
-    def ref(self):
-        from .tensor import Reference
+    def ref(self) -> Reference:
+        """A hashable handle comparing by identity (for dict keys and sets)."""
         return Reference(self)
 
     experimental_ref = ref
 
     def __hash__(self):
-        raise TypeError("Variable is unhashable. Instead, use variable.ref() as the key.")
+        raise TypeError(f"Variable is unhashable. Instead, use variable.ref() as the key. (Variable: {self!r})")
 
     # ---- reading --------------------------------------------------------------------------------------
     def value(self) -> Tensor:
@@ -159,32 +175,37 @@ class Variable:
         return self._tensor.numpy()
 
     def __tf_tensor__(self, dtype=None, name=None):
-        t = self.value()
         if dtype is not None and _dt.as_dtype(dtype) is not self._dtype:
-            raise ValueError(f"Incompatible type conversion requested to type '{_dt.as_dtype(dtype).name}' for "
-                             f"variable of type '{self._dtype.name}' ({self._name})")
-        return t
+            raise ValueError(f"Incompatible type conversion requested to type {_dt.as_dtype(dtype).name} for "
+                             f"`tf.Variable of type {self._dtype.name}. (Variable: {self!r})")
+        return self.value()
 
     def __array__(self, dtype=None, copy=None):
         return self._tensor.__array__(dtype, copy)
 
     # ---- writing --------------------------------------------------------------------------------------
-    def _checked(self, value, op: str) -> Tensor:
-        try:
-            t = convert_to_tensor(value, dtype_hint=self._dtype)
-        except (TypeError, ValueError) as e:
-            raise TypeError(f"{op}: cannot convert {value!r} to a {self._dtype.name} value for variable "
-                            f"'{self._name}': {e}") from None
-        if t.dtype is not self._dtype:
-            raise TypeError(f"Cannot {op} a {t.dtype.name} value to variable '{self._name}' of dtype "
-                            f"{self._dtype.name}")
-        if not self._shape.is_compatible_with(t.shape):
-            raise ValueError(f"Cannot {op} value to variable '{self._name}': Shape mismatch. The variable shape "
-                             f"{self._shape}, and the assigned value shape {t.shape} are incompatible.")
-        return t
+    def _checked(self, value) -> Tensor:
+        """`value` as a tensor of the variable's dtype: Python values are converted, tensors must match."""
+        if isinstance(value, (Tensor, Variable)):
+            if value.dtype is not self._dtype:
+                shown = value.value() if isinstance(value, Variable) else value
+                raise ValueError(f"Tensor conversion requested dtype {self._dtype.name} for Tensor with dtype "
+                                 f"{value.dtype.name}: {shown!r}")
+            return value.value() if isinstance(value, Variable) else value
+        return convert_to_tensor(value, dtype=self._dtype)
 
     def _write(self, kind: str, value, read_value: bool):
-        t = self._checked(value, kind)
+        t = self._checked(value)
+        if kind == "assign":
+            if not self._shape.is_compatible_with(t.shape):
+                raise ValueError(f"Cannot assign value to variable '{self._name}': Shape mismatch. The variable "
+                                 f"shape {self._shape}, and the assigned value shape {t.shape} are incompatible.")
+        else:
+            current = self._tensor.shape
+            if t.shape.as_tuple() is not None and t.shape != current and t.shape.is_fully_defined():
+                op = "AssignAddVariableOp" if kind == "assign_add" else "AssignSubVariableOp"
+                raise InvalidArgumentError(None, None, f"Cannot update variable with shape {_dims(current)} using a "
+                                           f"Tensor with shape {_dims(t.shape)}, shapes must be equal. [Op:{op}]")
         graph = _state.graph
         if graph is not None:
             return graph.assign_variable(self, t, kind, read_value)
@@ -194,19 +215,19 @@ class Variable:
             new = np.add(self._tensor._value, t._value)
         else:
             new = np.subtract(self._tensor._value, t._value)
-        if self._shape.is_fully_defined() and np.shape(new) != tuple(self._shape.as_list()):
-            new = np.broadcast_to(new, self._shape.as_list()).copy()
-        self._tensor = EagerTensor._make(np.asarray(new, dtype=self._dtype._np), self._dtype)
-        return self
+        self._tensor = EagerTensor._make(np.array(new, dtype=self._dtype._np), self._dtype)
+        return self if read_value else None
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
-        """Sets the value; returns the variable."""
+        """Sets the value; returns the variable (None with `read_value=False`, as TF)."""
         return self._write("assign", value, read_value)
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
+        """Adds `delta` (same shape and dtype) to the value; returns the variable."""
         return self._write("assign_add", delta, read_value)
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
+        """Subtracts `delta` (same shape and dtype) from the value; returns the variable."""
         return self._write("assign_sub", delta, read_value)
 
     # ---- Python protocol: behave like the current value ------------------------------------------------
@@ -214,20 +235,19 @@ class Variable:
                 "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__",
                 "__matmul__", "__rmatmul__", "__neg__", "__pos__", "__abs__", "__lt__", "__le__", "__gt__",
                 "__ge__", "__and__", "__rand__", "__or__", "__ror__", "__xor__", "__rxor__", "__invert__",
-                "__getitem__", "__bool__", "__int__", "__float__", "__index__", "__len__", "__iter__",
-                "__format__"):
+                "__getitem__", "__bool__", "__int__", "__float__", "__iter__"):
         locals()[_op] = _delegate(_op)
     del _op
 
     def __eq__(self, other):
-        if other is self:
-            return True
+        """Elementwise, as TF 2 (use `v.ref()` or `is` for identity)."""
         return self.value().__eq__(other.value() if isinstance(other, Variable) else other)
 
     def __ne__(self, other):
-        if other is self:
-            return False
         return self.value().__ne__(other.value() if isinstance(other, Variable) else other)
+
+    def __format__(self, spec):
+        return str(self) if not spec else format(self._tensor, spec)
 
     def __repr__(self):
         t = self._tensor
@@ -241,6 +261,6 @@ class Variable:
         return self
 
     def __deepcopy__(self, memo):
-        v = Variable(self._tensor, trainable=self._trainable, name=self._name.split(":")[0])
+        v = Variable(self._tensor, trainable=self._trainable, name=self._name[:-2])
         memo[id(self)] = v
         return v
