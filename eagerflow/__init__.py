@@ -25,7 +25,7 @@ from .ops.math import *  # noqa: F401,F403
 from .ops.math import abs, pow  # noqa: F401
 from .ops.array import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
-from .ops.linalg import *  # noqa: F401,F403
+from .ops.linalg import einsum, matmul, norm, tensordot  # noqa: F401 - the rest is tf.linalg only, as TF
 from .ops.sort import *  # noqa: F401,F403
 from .ops.io import *  # noqa: F401,F403
 from .api import linalg, math, nn, random, strings  # noqa: F401
