@@ -23,6 +23,8 @@ class _Settings:
         self.optimizer_options: dict = {}    # tf.config.optimizer.set_experimental_options
         self.global_seed = None              # tf.random.set_seed
         self.seed_counter = 0                # op seeds drawn since set_seed
+        self.random_streams: dict = {}       # (op, dtype, seed, seed2) -> NumPy Generator (ops/random.py)
+        self.global_generator = None         # tf.random.get_global_generator()
         self.full_tracebacks = False         # show eagerflow/generated frames in user errors
         self.lock = threading.RLock()
 

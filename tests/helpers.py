@@ -25,7 +25,7 @@ def _np(x):
 
 
 def assert_close(actual, expected, rtol=1e-5, atol=1e-6, msg=""):
-    a, e = _np(actual), np.asarray(expected)
+    a, e = np.asarray(_np(actual)), np.asarray(expected)  # scalar string tensors give bytes
     assert a.shape == e.shape, f"{msg} shape {a.shape} != expected {e.shape}"
     if a.dtype == object or a.dtype.kind in "bSU":
         np.testing.assert_array_equal(a, e, err_msg=msg)
