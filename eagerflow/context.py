@@ -113,12 +113,18 @@ def tapes_paused(*tapes):
 
 @contextlib.contextmanager
 def name_scope(name: str | None):
-    """Pushes `name` onto the thread's name scope (ops and variables record it)."""
+    """Pushes `name` onto the thread's name scope (ops and variables record it).
+
+    A name ending in "/" is absolute, as in TF: it replaces the current scope (tf.Module re-enters
+    the scope it was created in this way).
+    """
     st = _state
     saved = st.name_scope
     if name:
-        name = name.rstrip("/")
-        st.name_scope = f"{saved}/{name}" if saved else name
+        if name.endswith("/"):
+            st.name_scope = name.rstrip("/")
+        else:
+            st.name_scope = f"{saved}/{name}" if saved else name
     try:
         yield (st.name_scope + "/") if st.name_scope else ""
     finally:

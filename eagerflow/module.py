@@ -12,90 +12,133 @@ from __future__ import annotations
 
 import re
 
-from .context import name_scope as _name_scope
-from .tensor import Tensor
+from . import context as _context
+from . import nest as _nest
 from .variables import Variable
 
 __all__ = ["Module"]
 
-_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _snake(name: str) -> str:
-    return _CAMEL.sub("_", name).lower()
+def camel_to_snake(name: str) -> str:
+    """`MyModel` -> `my_model`, `HTTPServer2D` -> `http_server2_d` (TF's default module names)."""
+    out = []
+    for i, c in enumerate(name):
+        if c.isupper() and i > 0:
+            prev, nxt = name[i - 1], name[i + 1] if i + 1 < len(name) else ""
+            if prev.islower() or prev.isdigit() or nxt.islower():
+                out.append("_")
+        out.append(c.lower())
+    return "".join(out)
+
+
+class _ModuleScope:
+    """What `Module.name_scope` returns: re-enters the scope the module was created in.
+
+    The scope is absolute (it ends with `/`), so a module used elsewhere still names its ops and
+    variables under the scope it was built in, as TF does.
+    """
+
+    __slots__ = ("name", "_cm")
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __enter__(self) -> str:
+        self._cm = _context.name_scope(self.name)
+        return self._cm.__enter__()
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
 
 
 class Module:
-    """Base class for objects that own variables and other modules."""
+    """Base class for objects that own variables and other modules (TF's `tf.Module`).
 
+    Variables and submodules are discovered through attributes, including inside lists, tuples and
+    dicts, each reported once.
+
+    >>> import eagerflow as tf
+    >>> class Net(tf.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.layers = [tf.Variable(1.0), tf.Variable(2.0, trainable=False)]
+    >>> net = Net()
+    >>> net.name, len(net.variables), len(net.trainable_variables)
+    ('net', 2, 1)
+    """
+
+    # Attributes a subclass may list here are skipped by the attribute walk.
     _TF_MODULE_IGNORED_PROPERTIES = frozenset()
 
     def __init__(self, name: str | None = None):
         if name is None:
-            name = _snake(type(self).__name__)
-        elif not re.match(r"^[A-Za-z_][\w.-]*$", name):
+            name = camel_to_snake(type(self).__name__)
+        elif not _IDENTIFIER.match(name):
             raise ValueError(f"{name!r} is not a valid module name. Module names must be valid Python identifiers "
                              "(e.g. a valid class name).")
         self._name = name
-        self._scope_name = name
+        # The scope is fixed at construction, under whatever scope was active then.
+        self._scope_name = _context.scoped_name(name) + "/"
 
     @property
     def name(self) -> str:
+        """The module's name (not including its parent scope)."""
         return self._name
 
     @property
-    def name_scope(self):
-        """A context manager scoping names of ops and variables created inside to this module."""
-        return _name_scope(self._scope_name)
+    def name_scope(self) -> _ModuleScope:
+        """A context manager naming ops and variables created inside under this module's scope."""
+        return _ModuleScope(self._scope_name)
 
     # ---- discovery --------------------------------------------------------------------------------------
-    def _flatten(self, predicate, recursive=True):
-        """Depth-first walk over attributes (lists, tuples, dicts too), deduplicated by identity."""
-        seen, out = {id(self)}, []
-
-        def walk(obj, depth_module):
-            if isinstance(obj, (Variable, Tensor)) or not _walkable(obj):
-                if predicate(obj) and id(obj) not in seen:
-                    seen.add(id(obj))
-                    out.append(obj)
-                return
-            if id(obj) in seen:
-                return
-            seen.add(id(obj))
-            if predicate(obj):
-                out.append(obj)
-            if isinstance(obj, Module):
-                if obj is not self and not recursive:
-                    return
-                items = [v for k, v in sorted(vars(obj).items()) if k not in obj._TF_MODULE_IGNORED_PROPERTIES]
-            elif isinstance(obj, dict):
-                items = [obj[k] for k in _sorted(obj)]
-            else:
-                items = list(obj)
-            for v in items:
-                walk(v, depth_module)
-
-        for key, value in sorted(vars(self).items()):
-            if key in self._TF_MODULE_IGNORED_PROPERTIES:
-                continue
-            walk(value, self)
-        return tuple(out)
-
     @property
     def variables(self) -> tuple:
-        return self._flatten(lambda o: isinstance(o, Variable))
+        """Every variable owned by this module and its submodules (each once)."""
+        return tuple(self._flatten(predicate=_is_variable))
 
     @property
     def trainable_variables(self) -> tuple:
-        return self._flatten(lambda o: isinstance(o, Variable) and o.trainable)
+        return tuple(self._flatten(predicate=_is_trainable_variable))
 
     @property
     def non_trainable_variables(self) -> tuple:
-        return self._flatten(lambda o: isinstance(o, Variable) and not o.trainable)
+        return tuple(self._flatten(predicate=_is_frozen_variable))
 
     @property
     def submodules(self) -> tuple:
-        return self._flatten(lambda o: isinstance(o, Module))
+        """All modules reachable from this one (not including itself), each once."""
+        return tuple(self._flatten(predicate=_is_module))
+
+    def _flatten(self, recursive=True, predicate=None, attribute_traversal_key=None, with_path=False,
+                 expand_composites=False):
+        """Yields what `predicate` accepts among this module's attributes, then its submodules'.
+
+        Per module, attributes are visited in sorted order and flattened with tf.nest (dicts by
+        sorted key); matches are yielded, submodules queued; then each queued submodule is walked
+        the same way. An object is reported once, wherever it is reached first. With `with_path`,
+        yields `(path, value)` where path is the tuple of attribute names, keys and indices.
+        """
+        predicate = predicate or (lambda _: True)
+        seen = {id(self)}
+        queue = [((), self)]
+        while queue:
+            path, module = queue.pop(0)
+            found = []
+            for key in sorted(vars(module), key=attribute_traversal_key):
+                if key in module._TF_MODULE_IGNORED_PROPERTIES:
+                    continue
+                for leaf_path, leaf in _nest.flatten_with_tuple_paths(vars(module)[key]):
+                    if id(leaf) in seen:
+                        continue
+                    seen.add(id(leaf))
+                    full = path + (key,) + leaf_path
+                    if predicate(leaf):
+                        yield (full, leaf) if with_path else leaf
+                    if recursive and isinstance(leaf, Module):
+                        found.append((full, leaf))
+            queue[0:0] = found  # depth first: a module's submodules come before its siblings' own
 
     @classmethod
     def with_name_scope(cls, method):
@@ -104,19 +147,22 @@ class Module:
             with self.name_scope:
                 return method(self, *args, **kwargs)
         wrapped.__name__ = method.__name__
+        wrapped.__qualname__ = getattr(method, "__qualname__", method.__name__)
         wrapped.__doc__ = method.__doc__
         return wrapped
 
-    def __repr__(self):
-        return f"<{type(self).__module__}.{type(self).__name__} object named {self._name!r}>"
+
+def _is_variable(x) -> bool:
+    return isinstance(x, Variable)
 
 
-def _walkable(obj) -> bool:
-    return isinstance(obj, (Module, list, tuple, dict))
+def _is_trainable_variable(x) -> bool:
+    return isinstance(x, Variable) and x.trainable
 
 
-def _sorted(d):
-    try:
-        return sorted(d)
-    except TypeError:
-        return list(d)
+def _is_frozen_variable(x) -> bool:
+    return isinstance(x, Variable) and not x.trainable
+
+
+def _is_module(x) -> bool:
+    return isinstance(x, Module)
