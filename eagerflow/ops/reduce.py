@@ -186,9 +186,10 @@ def _mean_kernel(x, *, axis, keepdims):
         if x.dtype.kind == "i":
             q = q + ((q * n != s) & (s < 0))
         return np.asarray(q).astype(x.dtype)
-    s = np.sum(x, axis=axis, keepdims=keepdims)
-    with np.errstate(invalid="ignore", over="ignore"):  # 0/0 for empty slices; float16 counts over 65504
-        return np.asarray(s / np.asarray(n, dtype=x.dtype), dtype=x.dtype)
+    if n and x.dtype != np.float16:
+        return np.asarray(np.sum(x, axis=axis, keepdims=keepdims) / n, dtype=x.dtype)
+    with np.errstate(invalid="ignore", over="ignore"):  # 0/0 for empty slices; float16 sums and counts overflow
+        return np.asarray(np.sum(x, axis=axis, keepdims=keepdims) / np.asarray(n, dtype=x.dtype), dtype=x.dtype)
 
 
 def _mean_grad(g, out, x, *, axis, keepdims):
