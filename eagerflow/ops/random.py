@@ -205,10 +205,6 @@ def _sample_dtype_rule(op: str, n_params: int = 0, params_like_out: bool = True,
 
 # ---- draws on NumPy Generators (shared by stateful and stateless kernels) --------------------------------
 
-def _as_dtype(x: np.ndarray, dtype) -> np.ndarray:
-    return x if x.dtype == dtype._np else x.astype(dtype._np)
-
-
 def _draw_normal(rng, shape, dtype):
     if dtype in (_dt.float32, _dt.float64):
         return rng.standard_normal(shape, dtype=dtype._np)
@@ -280,8 +276,9 @@ def _draw_gamma(rng, shape, dtype, alpha):
 def _draw_poisson(rng, shape, dtype, lam):
     out_shape = tuple(shape) + np.shape(lam)
     lam = np.broadcast_to(np.asarray(lam, np.float64), out_shape)
-    if np.any(lam < 0) or np.any(np.isnan(lam)):
-        return np.where(lam >= 0, rng.poisson(np.where(lam >= 0, lam, 0.0)), np.nan).astype(dtype._np)
+    if np.any(lam < 0) or np.any(np.isnan(lam)):  # TF gives NaN for an invalid rate
+        with np.errstate(invalid="ignore"):
+            return np.where(lam >= 0, rng.poisson(np.where(lam >= 0, lam, 0.0)), np.nan).astype(dtype._np)
     return rng.poisson(lam).astype(dtype._np)
 
 
