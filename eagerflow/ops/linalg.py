@@ -24,11 +24,13 @@ from .linalg_core import (  # noqa: F401 - re-exported as tf.linalg.*
     adjoint, band_part, cross, diag, diag_part, einsum, matmul, matrix_transpose, matvec, set_diag,
     tensordot, trace,
 )
+from .array import eye  # noqa: F401 - tf.linalg.eye is tf.eye
+from .math import l2_normalize  # noqa: F401 - tf.linalg.l2_normalize is tf.math.l2_normalize
 from .linalg_core import adjoint_, band_part_p, bmm, matrix_diag_part_p, matrix_set_diag_p, scale_matrices
 
 __all__ = _core.__all__ + [
     "inv", "det", "slogdet", "logdet", "cholesky", "cholesky_solve", "solve", "triangular_solve", "qr",
-    "svd", "norm",
+    "svd", "norm", "eye", "eigh", "eigvalsh", "pinv", "lstsq", "l2_normalize",
 ]
 
 _LAPACK_TYPES = frozenset([_dt.float16, _dt.float32, _dt.float64, _dt.complex64, _dt.complex128])
@@ -66,10 +68,10 @@ _inv_shape = _square_shape("MatrixInverse")
 def _inv_kernel(a, *, adjoint):
     _inv_shape(a.shape)
     try:
-        r = np.linalg.inv(_lapack(_ct(a) if adjoint else a))
+        return np.linalg.inv(_lapack(_ct(a) if adjoint else a)).astype(a.dtype, copy=False)
     except np.linalg.LinAlgError:
-        R.fail("MatrixInverse", "Input is not invertible.")
-    return r.astype(a.dtype, copy=False)
+        pass
+    R.fail("MatrixInverse", "Input is not invertible.")
 
 
 def _inv_grad(g, out, a, *, adjoint):
@@ -240,10 +242,10 @@ def _solve_shape(a, b, *, adjoint):
 def _solve_kernel(a, b, *, adjoint):
     _solve_shape(a.shape, b.shape, adjoint=adjoint)
     try:
-        x = np.linalg.solve(_lapack(_ct(a) if adjoint else a), _lapack(b))
+        return np.linalg.solve(_lapack(_ct(a) if adjoint else a), _lapack(b)).astype(a.dtype, copy=False)
     except np.linalg.LinAlgError:
-        R.fail("MatrixSolve", "Input matrix is not invertible.")
-    return x.astype(a.dtype, copy=False)
+        pass
+    R.fail("MatrixSolve", "Input matrix is not invertible.")
 
 
 def _solve_grad(g, x, a, b, *, adjoint):
@@ -481,6 +483,124 @@ def svd(tensor, full_matrices=False, compute_uv=True, name=None):
     """
     outs = bind(svd_p, convert_to_tensor(tensor), compute_uv=bool(compute_uv), full_matrices=bool(full_matrices))
     return tuple(outs) if compute_uv else outs[0]
+
+
+# ---- Hermitian eigendecomposition, pseudo-inverse, least squares ----------------------------------------------------
+
+_eigh_shape_1 = _square_shape("SelfAdjointEigV2")
+
+
+def _eigh_shape(s, *, compute_v):
+    if s is None:
+        return [None, None] if compute_v else [None]
+    _eigh_shape_1(s)
+    e = s[:-1]
+    return [e, s] if compute_v else [e]
+
+
+def _eigh_kernel(a, *, compute_v):
+    _eigh_shape_1(a.shape)
+    if not compute_v:
+        return (np.linalg.eigvalsh(_lapack(a)).astype(a.dtype),)
+    e, v = np.linalg.eigh(_lapack(a))
+    return e.astype(a.dtype), v.astype(a.dtype, copy=False)
+
+
+def _eigh_grad(gs, outs, a, *, compute_v):
+    if compute_v:
+        (ge, gv), (e, v) = gs, outs
+    else:
+        (ge,), gv = gs, None
+        e, v = bind(eigh_p, a, compute_v=True)
+    inner = bind(_core.matrix_diag_p, ge, k=0, num_rows=-1, num_cols=-1, padding_value=0)
+    if gv is not None:   # off-diagonal part: F_ij = 1 / (e_j - e_i), 0 on the diagonal
+        ones = _array.ones_like(e)
+        diff = _math.subtract(bind(_core.einsum_p, ones, e, equation="...i,...j->...ij"),
+                              bind(_core.einsum_p, e, ones, equation="...i,...j->...ij"))
+        eye = bind(_core.matrix_diag_p, ones, k=0, num_rows=-1, num_cols=-1, padding_value=0)
+        f = bind(matrix_set_diag_p, _math.realdiv(_array.ones_like(diff), _math.add(diff, eye)),
+                 _array.zeros_like(e), k=0)
+        inner = _math.add(inner, _math.multiply(f, bmm(v, gv, adj_x=True)))
+    grad = bmm(bmm(v, inner), v, adj_y=True)
+    # Only the lower triangle of `a` is read: fold the symmetric gradient onto it, as TF.
+    grad = bind(band_part_p, _math.add(grad, adjoint_(grad)), num_lower=-1, num_upper=0)
+    half_diag = _math.multiply(bind(matrix_diag_part_p, grad, k=0, padding_value=0), 0.5)
+    return (bind(matrix_set_diag_p, grad, half_diag, k=0),)
+
+
+eigh_p = Primitive("SelfAdjointEigV2", _eigh_kernel,
+                   dtype_rule=lambda d, *, compute_v: [R.unary("SelfAdjointEigV2", _LAPACK_TYPES)(d)] * (
+                       2 if compute_v else 1),
+                   shape_rule=_eigh_shape, grad=_eigh_grad, multiple_results=True)
+
+
+def eigh(tensor, name=None):
+    """Eigenvalues (ascending) and eigenvectors of Hermitian matrices; reads the lower triangle.
+
+    >>> import eagerflow as tf
+    >>> e, v = tf.linalg.eigh(tf.constant([[2., 0.], [0., 1.]]))
+    >>> print(e)
+    tf.Tensor([1. 2.], shape=(2,), dtype=float32)
+    """
+    return tuple(bind(eigh_p, convert_to_tensor(tensor), compute_v=True))
+
+
+def eigvalsh(tensor, name=None) -> Tensor:
+    """Eigenvalues (ascending) of Hermitian matrices."""
+    return bind(eigh_p, convert_to_tensor(tensor), compute_v=False)[0]
+
+
+def _static_matrix_dims(what: str, x: Tensor) -> tuple:
+    dims = x.shape.as_tuple()
+    if dims is None or len(dims) < 2 or dims[-1] is None or dims[-2] is None:
+        raise ValueError(f"{what} needs a (batch of) matrix with statically known matrix dims, got shape {x.shape}")
+    return dims[-2], dims[-1]
+
+
+def pinv(a, rcond=None, validate_args=False, name=None) -> Tensor:
+    """Moore-Penrose pseudo-inverse via SVD; singular values below rcond * max(s) are dropped.
+
+    >>> import eagerflow as tf
+    >>> print(tf.linalg.pinv(tf.constant([[2., 0.], [0., 0.]])))
+    tf.Tensor(
+    [[0.5 0. ]
+     [0.  0. ]], shape=(2, 2), dtype=float32)
+    """
+    a = convert_to_tensor(a)
+    if rcond is None:
+        rcond = 10.0 * max(_static_matrix_dims("pinv", a)) * np.finfo(a.dtype.real_dtype._np).eps
+    s, u, v = svd(a, full_matrices=False, compute_uv=True)
+    cutoff = _math.multiply(_reduce.reduce_max(s, axis=-1, keepdims=True), float(rcond))
+    keep = _math.greater(s, cutoff)
+    s_inv = _math.where(keep, _math.realdiv(_array.ones_like(s), _math.where(keep, s, _array.ones_like(s))),
+                        _array.zeros_like(s))
+    return einsum("...ij,...j,...kj->...ik", v, _math.cast(s_inv, a.dtype), _math.conj(u))
+
+
+def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None) -> Tensor:
+    """Least-squares solution of matrix @ X = rhs (minimum norm when underdetermined), via Cholesky
+    of the (regularized) normal equations, as TF's fast path.
+
+    >>> import eagerflow as tf
+    >>> a = tf.constant([[1., 0.], [0., 1.], [1., 1.]])
+    >>> tf.linalg.lstsq(a, tf.constant([[1.], [2.], [3.]])).shape
+    TensorShape([2, 1])
+    """
+    if not fast:
+        raise NotImplementedError("tf.linalg.lstsq(fast=False) (complete orthogonal decomposition) is not "
+                                  "implemented; use fast=True")
+    a = convert_to_tensor(matrix)
+    b = _tensor(rhs, a)
+    m, n = _static_matrix_dims("lstsq", a)
+
+    def regularized_chol(gram):
+        if l2_regularizer:
+            d = bind(matrix_diag_part_p, gram, k=0, padding_value=0)
+            gram = bind(matrix_set_diag_p, gram, _math.add(d, _math.cast(l2_regularizer, a.dtype)), k=0)
+        return cholesky(gram)
+    if m >= n:
+        return cholesky_solve(regularized_chol(matmul(a, a, adjoint_a=True)), matmul(a, b, adjoint_a=True))
+    return matmul(a, cholesky_solve(regularized_chol(matmul(a, a, adjoint_b=True)), b), adjoint_a=True)
 
 
 # ---- norms ----------------------------------------------------------------------------------------------------

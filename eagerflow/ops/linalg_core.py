@@ -58,6 +58,8 @@ def _matmul_dtype(op: str, allowed):
     same = R.same(op, allowed)
 
     def rule(a, b, **_):
+        if a is b and a in allowed:
+            return a
         if a is b and a.is_unsigned:
             raise NotFoundError(None, None, f"Could not find device for node: {{{{node {op}}}}} = "
                                             f"{op}[T=DT_{a.name.upper()}] [Op:{op}]")
@@ -166,6 +168,9 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     >>> tf.matmul(tf.ones([5, 2, 3]), tf.ones([3, 4])).shape
     TensorShape([5, 2, 4])
     """
+    if (type(a) is EagerTensor and type(b) is EagerTensor and a._value.ndim == 2 and b._value.ndim == 2
+            and not (transpose_a or transpose_b or adjoint_a or adjoint_b or output_type)):
+        return bind(matmul_p, a, b, transpose_a=False, transpose_b=False)   # the common eager case
     if not isinstance(a, Tensor):
         a = convert_to_tensor(a, dtype_hint=b.dtype if isinstance(b, Tensor) else None)
     if not isinstance(b, Tensor):
@@ -377,16 +382,23 @@ def einsum(equation, *inputs, **kwargs) -> Tensor:
         raise TypeError(f"einsum: equation must be a string, got {type(equation).__name__}")
     if len(inputs) == 1 and isinstance(inputs[0], (list, tuple)):
         inputs = tuple(inputs[0])
-    ins, out = parse_equation(equation, len(inputs))
     xs = []
     for x in inputs:
         xs.append(x if isinstance(x, Tensor) else
                   convert_to_tensor(x, dtype_hint=xs[0].dtype if xs else None))
-    _, ell = _einsum_dims("Einsum", ins, [x.shape.as_tuple() for x in xs], strict=True)
+    shapes = tuple(x._value.shape if type(x) is EagerTensor else x.shape.as_tuple() for x in xs)
+    return bind(einsum_p, *xs, equation=_checked_equation(equation, shapes))
+
+
+@functools.lru_cache(maxsize=1024)
+def _checked_equation(equation: str, shapes: tuple) -> str:
+    """The explicit equation, after checking it against the operand shapes with TF's strict rules."""
+    ins, out = parse_equation(equation, len(shapes))
+    _, ell = _einsum_dims("Einsum", ins, shapes, strict=True)
     if "..." not in out and ell:
         R.fail("Einsum", f"Output contains {len(ell)} broadcasting dimension(s) but no ellipsis (...) was "
                          "found in the output subscripts.")
-    return bind(einsum_p, *xs, equation=",".join(ins) + "->" + out)
+    return ",".join(ins) + "->" + out
 
 
 # ---- composites over einsum -------------------------------------------------------------------------------

@@ -616,3 +616,61 @@ def test_norm_gradient_at_zero_is_nan_as_tf():
     with tf.GradientTape() as tape:
         n = tf.norm(v)
     assert np.isnan(tape.gradient(n, v).numpy()).all()
+
+
+# ---- eigh, pinv, lstsq --------------------------------------------------------------------------------------
+
+def test_eigh():
+    a = spd(2, 3, 3)
+    e, v = tf.linalg.eigh(a)
+    ne = np.linalg.eigvalsh(a)
+    np.testing.assert_allclose(e.numpy(), ne, rtol=1e-5)
+    np.testing.assert_allclose((v @ tf.linalg.diag(e) @ tf.linalg.adjoint(v)).numpy(), a, rtol=1e-4, atol=1e-5)
+    check_op(tf.linalg.eigvalsh, a, ref=np.linalg.eigvalsh, dtype=tf.float32, rtol=1e-5, atol=1e-5)
+    w = tf.constant(np.array([1.0, 2.0, 3.0]))
+    # Only the lower triangle is read, so plain finite differences apply; v v^T is sign invariant.
+    check_grad(lambda a: tf.einsum("...ij,j,...kj->...ik", tf.linalg.eigh(a)[1], w, tf.linalg.eigh(a)[1]), a)
+    check_grad(lambda a: tf.linalg.eigh(a)[0], a)
+    with raises(IAE, "Input matrix must be square. [Op:SelfAdjointEigV2]"):
+        tf.linalg.eigh(tf.ones([2, 3]))
+    with raises(IAE, "Input tensor 0 must have rank >= 2, got 1 [Op:SelfAdjointEigV2]"):
+        tf.linalg.eigvalsh(tf.ones([3]))
+
+
+def test_eigh_complex_dtype():
+    c = np.array([[2, 1j], [-1j, 3]], np.complex64)
+    e, v = tf.linalg.eigh(c)
+    assert e.dtype == v.dtype == tf.complex64
+    np.testing.assert_allclose(e.numpy().real, np.linalg.eigvalsh(c), rtol=1e-5)
+
+
+def test_pinv():
+    a = f32(4, 3)
+    check_op(tf.linalg.pinv, a, ref=np.linalg.pinv, dtype=tf.float32, rtol=1e-4, atol=1e-5)
+    out = tf.linalg.pinv(tf.constant([[1., 2.], [2., 4.]]))
+    np.testing.assert_allclose(out.numpy(), [[0.04, 0.08], [0.08, 0.16]], rtol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(4, 2), (2, 4), (2, 3, 3)])
+def test_lstsq(shape):
+    a, b = well_conditioned(*shape) if shape[-1] == shape[-2] else f32(*shape), f32(*shape[:-1], 2)
+    ref = lambda a, b: np.linalg.pinv(a) @ b  # noqa: E731 - least squares / minimum norm
+    check_op(tf.linalg.lstsq, a, b, ref=ref, dtype=tf.float32, rtol=1e-3, atol=1e-4)
+    out = tf.linalg.lstsq(a, b, l2_regularizer=0.5)
+    at = np.swapaxes(a, -1, -2)
+    if shape[-2] >= shape[-1]:
+        expected = np.linalg.solve(at @ a + 0.5 * np.eye(shape[-1]), at @ b)
+    else:
+        expected = at @ np.linalg.solve(a @ at + 0.5 * np.eye(shape[-2]), b)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-4, atol=1e-5)
+    with pytest.raises(NotImplementedError, match="fast=False"):
+        tf.linalg.lstsq(a, b, fast=False)
+
+
+def test_namespace():
+    assert tf.linalg.l2_normalize is tf.math.l2_normalize
+    assert tf.linalg.eye is tf.eye
+    for name in ("matmul", "einsum", "tensordot", "norm"):
+        assert getattr(tf, name) is getattr(tf.linalg, name)
+    for name in ("inv", "det", "cholesky", "solve", "trace", "diag", "qr", "svd"):
+        assert not hasattr(tf, name), name     # tf.linalg only, as TF
