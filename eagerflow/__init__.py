@@ -30,6 +30,10 @@ from .ops.sort import *  # noqa: F401,F403
 from .ops.io import *  # noqa: F401,F403
 from .api import linalg, math, nn, random, strings  # noqa: F401
 from .tensor import get_static_value  # noqa: F401
+from .tensor_spec import TensorSpec  # noqa: F401
+from .graph.ir import Graph  # noqa: F401
+from .function import function  # noqa: F401
+from .api import config  # noqa: F401
 
 newaxis = None
 __version__ = "0.1.0"

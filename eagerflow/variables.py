@@ -19,7 +19,7 @@ from . import dtypes as _dt
 from .context import _state, init_scope, scoped_name
 from .errors import InvalidArgumentError
 from .shapes import TensorShape, as_shape, format_dims
-from .tensor import EagerTensor, Reference, Tensor, convert_to_tensor
+from .tensor import EagerTensor, Reference, Tensor, convert_to_tensor, get_static_value
 
 __all__ = ["Variable", "VariableSynchronization", "VariableAggregation"]
 
@@ -55,6 +55,8 @@ def _initial_tensor(initial_value, dtype) -> EagerTensor:
         raise ValueError(f"initial_value: Tensor conversion requested dtype {_dt.as_dtype(dtype).name} for Tensor "
                          f"with dtype {initial_value.dtype.name}: {initial_value!r}")
     t = convert_to_tensor(initial_value, dtype=dtype)
+    if not isinstance(t, EagerTensor) and get_static_value(t) is not None:
+        t = EagerTensor(get_static_value(t), t.dtype)  # e.g. tf.Variable(tf.zeros(3)) inside a tf.function
     if not isinstance(t, EagerTensor):
         raise ValueError("tf.Variable initial_value must be computable eagerly (got a symbolic tensor); "
                          "create the variable outside the function or pass a callable.")

@@ -1,0 +1,207 @@
+"""The executor: a graph compiled once into straight-line Python over the eager kernels.
+
+`compile_graph` generates the source of one function from the IR, e.g. for `x * w + 1.0`::
+
+    def run(a0, a1):
+        t0 = k_Mul(a0, a1)
+        t1 = k_AddV2(t0, c1)
+        del t0
+        return (t1,)
+
+Kernels are the same NumPy functions eager execution calls, on plain arrays: no Tensor wrapping,
+no dtype rules (checked at trace time), no tape checks. Each value is deleted right after its
+last use, so memory is released as early as eager would. Constants and captured values are bound
+in the function's namespace.
+
+Failures are mapped back to the node that raised: the generated code has one line per node, so
+the traceback's line number names it. The error is the TF error type, naming the node and the
+user's source line where it was created.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import re
+
+from ..errors import OpError
+from ..primitive import op_error
+from ..tensor import EagerTensor
+
+__all__ = ["compile_graph", "Executable"]
+
+_ids = itertools.count()
+_OP_SUFFIX = re.compile(r"\s*\[Op:[^\]]*\]\s*$")
+
+
+def _literal(v):
+    """Python source for a simple attribute value, or None when it must live in the namespace."""
+    if v is None or isinstance(v, (bool, int, str, bytes)):
+        return repr(v)
+    if isinstance(v, float):
+        return repr(v) if math.isfinite(v) else None
+    if isinstance(v, tuple):
+        parts = [_literal(x) for x in v]
+        if any(p is None for p in parts):
+            return None
+        return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+    return None
+
+
+def _ident(name: str) -> str:
+    return re.sub(r"\W", "_", name)
+
+
+class Executable:
+    """A compiled graph: `run(*feed_arrays)` returns the tuple of fetched arrays."""
+
+    def __init__(self, graph, run, code, line_ops: dict, names: dict, namespace: dict, op_name: str):
+        self.graph = graph
+        self.run = run
+        self.source = code
+        self._code = run.__code__
+        self._line_ops = line_ops
+        self._names = names
+        self._namespace = namespace
+        self.op_name = op_name
+
+    def translate_error(self, exc: BaseException) -> BaseException:
+        """The TF error for an exception raised inside `run` (unchanged if not from a node)."""
+        tb = exc.__traceback__
+        frame_locals, op = None, None
+        while tb is not None:
+            if tb.tb_frame.f_code is self._code:
+                op = self._line_ops.get(tb.tb_lineno)
+                frame_locals = tb.tb_frame.f_locals
+            tb = tb.tb_next
+        if op is None:
+            return exc
+        if isinstance(exc, OpError):
+            base = exc
+        else:
+            values = [self._value_of(t, frame_locals) for t in op.inputs]
+            args = [_Abstract(t) if v is None or t.dtype.name == "resource" else EagerTensor._make(v, t.dtype)
+                    for v, t in zip(values, op.inputs)]
+            base = op_error(op.prim, args, op.attrs, exc)
+        message = _OP_SUFFIX.sub("", str(base))
+        where = f"\n  {op.traceback_text}\n" if op.source else ""
+        text = (f"Graph execution error:\n\nDetected at node {op.name} defined at (most recent call last):\n{where}\n"
+                f"{message}\n\t [[{{{{node {op.name}}}}}]] [Op:{self.op_name}]")
+        err = type(base)(op.node_def, op, text)
+        err.__cause__ = exc if base is not exc else None
+        return err
+
+    def _value_of(self, t, frame_locals):
+        name = self._names.get(id(t))
+        if name is None:
+            return None
+        if name in frame_locals:
+            return frame_locals[name]
+        return self._namespace.get(name)
+
+
+class _Abstract:
+    """Stands for an input whose value is gone, for error messages (dtype and static shape only)."""
+
+    def __init__(self, t):
+        self.dtype, self.shape = t.dtype, t.shape
+
+
+def _needed_ops(graph, fetches, prune: bool) -> list:
+    ops = graph.get_operations()
+    if not prune:
+        return ops
+    live: set = set()
+    stack = [t.op for t in fetches]
+    while stack:
+        op = stack.pop()
+        if id(op) in live:
+            continue
+        live.add(id(op))
+        stack.extend(t.op for t in op.inputs)
+        stack.extend(op.control_inputs)
+    return [op for op in ops if id(op) in live]
+
+
+def compile_graph(graph, feeds, fetches, bound=(), *, prune: bool = False, name: str = "graph") -> Executable:
+    """Compiles `graph` into `run(*feed_values) -> tuple(fetch values)`.
+
+    `feeds`: placeholders given as arguments, in order; `bound`: (placeholder, value) pairs fixed at
+    compile time (captured arrays, variables); `prune`: run only what the fetches need (TF1 Session
+    semantics) instead of every node in program order (function semantics).
+    """
+    ns: dict = {"__builtins__": {}}
+    names: dict = {}
+    for i, t in enumerate(feeds):
+        names[id(t)] = f"a{i}"
+    for i, (t, v) in enumerate(bound):
+        names[id(t)] = f"b{i}"
+        ns[f"b{i}"] = v
+    ops = _needed_ops(graph, fetches, prune)
+    fetch_ids = {id(t) for t in fetches}
+    last_use: dict = {}
+    for idx, op in enumerate(ops):
+        for t in op.inputs:
+            last_use[id(t)] = idx
+    kernels: dict = {}
+    body: list[str] = []
+    line_ops: dict = {}
+    header = f"def run({', '.join(f'a{i}' for i in range(len(feeds)))}):"
+    for idx, op in enumerate(ops):
+        kind = op.type
+        if kind == "Placeholder":
+            for o in op.outputs:
+                if id(o) not in names and (id(o) in last_use or id(o) in fetch_ids):
+                    raise ValueError(f"compile_graph: placeholder {op.name} is neither fed nor bound")
+            continue
+        if kind == "Const":
+            cname = f"c{idx}"
+            ns[cname] = op.attrs["value"]
+            names[id(op.outputs[0])] = cname
+            continue
+        kname = kernels.get(id(op.prim))
+        if kname is None:
+            kname = f"k_{_ident(op.prim.name)}_{len(kernels)}"
+            kernels[id(op.prim)] = kname
+            ns[kname] = op.prim.kernel
+        args = [names[id(t)] for t in op.inputs]
+        for key, value in op.attrs.items():
+            lit = _literal(value)
+            if lit is None:
+                lit = f"v{idx}_{_ident(key)}"
+                ns[lit] = value
+            args.append(f"{key}={lit}")
+        call = f"{kname}({', '.join(args)})"
+        outs = []
+        for j, o in enumerate(op.outputs):
+            oname = f"t{idx}" if len(op.outputs) == 1 else f"t{idx}_{j}"
+            names[id(o)] = oname
+            outs.append(oname)
+        if not op.prim.multiple_results:
+            line = f"    {outs[0]} = {call}"
+        elif outs:
+            line = f"    {', '.join(outs)}, = {call}" if len(outs) == 1 else f"    {', '.join(outs)} = {call}"
+        else:
+            line = f"    {call}"
+        body.append(line)
+        line_ops[len(body) + 1] = op  # +1: the `def` line
+        dead = [names[id(t)] for t in _released(op, idx, last_use, fetch_ids)]
+        dead = [d for d in dict.fromkeys(dead) if d.startswith("t")]
+        if dead:
+            body.append(f"    del {', '.join(dead)}")
+    ret = ", ".join(names[id(t)] for t in fetches)
+    body.append(f"    return ({ret}{',' if len(fetches) == 1 else ''})")
+    code = "\n".join([header] + body) + "\n"
+    op_name = f"__inference_{_ident(name)}_{next(_ids)}"
+    exec(compile(code, f"<eagerflow {op_name}>", "exec"), ns)  # noqa: S102 - our own generated source
+    return Executable(graph, ns["run"], code, line_ops, names, ns, op_name)
+
+
+def _released(op, idx, last_use, fetch_ids):
+    """Values that die at node `idx`: inputs used for the last time, and outputs nobody uses."""
+    for t in op.inputs:
+        if last_use.get(id(t)) == idx and id(t) not in fetch_ids:
+            yield t
+    for o in op.outputs:
+        if id(o) not in last_use and id(o) not in fetch_ids:
+            yield o
+
