@@ -62,6 +62,8 @@ def shape_arg(op: str, value, what: str = "shape"):
     `static` is a tuple of ints, with None for entries known only at run time (None: even the length
     is unknown); `dyn` is `()` when `static` is complete, else `(int_tensor,)` to pass as an input.
     """
+    if hasattr(value, "__tf_tensor__") and not isinstance(value, Tensor):  # a variable
+        value = convert_to_tensor(value)
     if isinstance(value, TensorShape):
         if not value.is_fully_defined():
             raise ValueError(f"Cannot convert a partially known TensorShape {value} to a Tensor.")

@@ -576,6 +576,8 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tens
                          f"Received `mode` = {mode_key}")
     static, dyn = _paddings_arg(paddings)
     if mode_key == "CONSTANT":
+        if x.dtype is _dt.string and isinstance(constant_values, int) and constant_values == 0:
+            constant_values = b""  # the default pads strings with empty strings
         cv = constant_values if isinstance(constant_values, Tensor) else convert_operand(constant_values, x, "PadV2", 1)
         if cv.shape.rank not in (0, None):
             R.fail("PadV2", f"constant_values must be a scalar. Got shape {cv.shape}")
