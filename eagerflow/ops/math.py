@@ -157,8 +157,11 @@ def add(x, y, name=None) -> Tensor:
         return bind(add_p, x, y)
     try:
         x, y = pair(x, y, "AddV2")
-    except TypeError:  # TF's add converts a misfit operand on its own, so the op reports the mismatch
-        x, y = _as_tensor(x), _as_tensor(y)
+    except TypeError:
+        if not isinstance(x, Tensor):  # `1.5 + int_tensor` (__radd__): TypeError, as TF
+            raise
+        # `int_tensor + 1.5`: TF's add converts the misfit on its own, so the op reports the mismatch
+        y = _as_tensor(y)
     return bind(string_add_p if x.dtype is _dt.string else add_p, x, y)
 
 
