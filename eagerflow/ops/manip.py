@@ -551,10 +551,11 @@ def _paddings_arg(paddings):
             raise TypeError(f"pad: paddings must be an int32 or int64 tensor, got {paddings.dtype.name}")
         n = paddings.shape[0] if paddings.shape.rank == 2 else None
         return (None if n is None else ((None, None),) * n), (paddings,)
+    if isinstance(paddings, (list, tuple)) and any(isinstance(v, Tensor) for row in paddings
+                                                   for v in (row if isinstance(row, (list, tuple)) else [row])):
+        return _paddings_arg(convert_to_tensor(paddings))  # rows holding tensors: one int tensor
     value = get_static_value(paddings) if isinstance(paddings, Tensor) else paddings
     arr = np.asarray(value)
-    if arr.dtype == object:  # a list holding tensors
-        return _paddings_arg(convert_to_tensor(paddings))
     if arr.dtype.kind not in "iu" and arr.size:
         raise TypeError(f"pad: paddings must be integers, got {value!r}")
     if arr.ndim != 2 or arr.shape[1] != 2:
