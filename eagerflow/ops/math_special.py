@@ -284,13 +284,25 @@ def _weideman_coefficients(n: int):
     t = scale * np.tan(np.arange(-m + 1, m) * np.pi / (2 * m))
     samples = np.concatenate([[0.0], np.exp(-t * t) * (scale * scale + t * t)])
     a = np.real(np.fft.fft(np.fft.fftshift(samples))) / (2 * m)
-    return tuple(a[1:n + 1][::-1]), scale
+    return a[1:n + 1][::-1].copy(), scale
 
 
-_ERFCX_COEFFS, _ERFCX_L = _weideman_coefficients(40)
-_ERF_TAYLOR = tuple((-1) ** k / (_pymath.factorial(k) * (2 * k + 1)) * 2 / _pymath.sqrt(_pymath.pi)
-                    for k in reversed(range(22)))  # the last term is below 1e-17 for |x| < 1
+_ERFCX_COEFFS, _ERFCX_L = _weideman_coefficients(40)  # highest power first
+_ERF_TAYLOR = np.array([(-1) ** k / (_pymath.factorial(k) * (2 * k + 1)) * 2 / _pymath.sqrt(_pymath.pi)
+                        for k in reversed(range(22))])  # in x^2, highest first; last term < 1e-17 for |x| < 1
 _INV_SQRT_PI = 1 / _pymath.sqrt(_pymath.pi)
+
+
+def _polyval(z, coeffs):
+    """The polynomial (coefficients highest power first) at z: one matrix product for small arrays
+    (few NumPy calls), Horner's rule for large ones (no size x degree temporary)."""
+    if z.size <= 256:
+        return np.power.outer(z, np.arange(len(coeffs) - 1, -1, -1)) @ coeffs
+    p = np.full_like(z, coeffs[0])
+    for c in coeffs[1:]:
+        p *= z
+        p += c
+    return p
 
 
 def _exp_neg_square(x):
@@ -301,41 +313,41 @@ def _exp_neg_square(x):
 
 
 def _erfc_nonneg(x):
-    """erfc(x) for x >= 0.5 (float64 array; above 27 it underflows to 0)."""
+    """erfc(x) for 0.5 <= x <= 30 (float64; above 27 it underflows to 0)."""
     L = _ERFCX_L
-    z = (L - x) / (L + x)
-    p = np.zeros_like(x)
-    for c in _ERFCX_COEFFS:
-        p = p * z + c
-    erfcx = 2 * p / ((L + x) * (L + x)) + _INV_SQRT_PI / (L + x)
+    erfcx = 2 * _polyval((L - x) / (L + x), _ERFCX_COEFFS) / ((L + x) * (L + x)) + _INV_SQRT_PI / (L + x)
     return _exp_neg_square(x) * erfcx
 
 
 def _erf_small(x):
-    x2 = x * x
-    p = np.zeros_like(x)
-    for c in _ERF_TAYLOR:
-        p = p * x2 + c
-    return x * p
-
-
-def _erf_parts(x, taylor_below: float):
-    """(x, small-|x| mask, erf(x) there, erfc(|x|) elsewhere), all float64."""
-    x = np.asarray(x, dtype=np.float64)
-    ax = np.minimum(np.abs(x), 30.0)  # erfc(30) underflows to 0; keeps inf out of the series
-    small = ax < taylor_below
-    return x, small, _erf_small(np.where(small, x, 0.0)), _erfc_nonneg(np.where(small, 1.0, ax))
+    return x * _polyval(x * x, _ERF_TAYLOR)
 
 
 def _erf_kernel(x):
-    x64, small, erf_small, erfc_big = _erf_parts(x, 1.0)
-    return np.where(small, erf_small, np.copysign(1.0 - erfc_big, x64)).astype(x.dtype, copy=False)
+    x64 = np.asarray(x, dtype=np.float64)
+    ax = np.minimum(np.abs(x64), 30.0)  # erfc(30) underflows to 0; keeps inf out of the series
+    small = ax < 1.0
+    out = np.empty_like(x64)
+    if small.any():
+        out[small] = _erf_small(x64[small])
+    big = ~small  # nan lands here and stays nan
+    if big.any():
+        out[big] = np.copysign(1.0 - _erfc_nonneg(ax[big]), x64[big])
+    return out.astype(x.dtype, copy=False)
 
 
 def _erfc_kernel(x):
-    x64, small, erf_small, erfc_big = _erf_parts(x, 0.5)
-    big = np.where(x64 < 0, 2.0 - erfc_big, erfc_big)
-    return np.where(small, 1.0 - erf_small, big).astype(x.dtype, copy=False)
+    x64 = np.asarray(x, dtype=np.float64)
+    ax = np.minimum(np.abs(x64), 30.0)
+    small = ax < 0.5  # 1 - erf loses nothing here
+    out = np.empty_like(x64)
+    if small.any():
+        out[small] = 1.0 - _erf_small(x64[small])
+    big = ~small
+    if big.any():
+        tail = _erfc_nonneg(ax[big])
+        out[big] = np.where(x64[big] < 0, 2.0 - tail, tail)
+    return out.astype(x.dtype, copy=False)
 
 
 def _erf_slope(x):
