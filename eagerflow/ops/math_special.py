@@ -158,8 +158,8 @@ def atan2(y, x, name=None) -> Tensor:
     """The angle of the point (x, y), in (-pi, pi].
 
     >>> import eagerflow as tf
-    >>> print(tf.math.atan2(tf.constant([1.0]), tf.constant([1.0])))
-    tf.Tensor([0.7853982], shape=(1,), dtype=float32)
+    >>> print(tf.math.atan2(tf.constant([1.0, 0.0]), tf.constant([0.0, -1.0])))
+    tf.Tensor([1.5707964 3.1415927], shape=(2,), dtype=float32)
     """
     return binary(atan2_p, y, x)
 
