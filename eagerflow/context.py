@@ -26,6 +26,10 @@ class _Settings:
         self.random_streams: dict = {}       # (op, dtype, seed, seed2) -> NumPy Generator (ops/random.py)
         self.global_generator = None         # tf.random.get_global_generator()
         self.full_tracebacks = False         # show eagerflow/generated frames in user errors
+        self.keras_floatx = "float32"        # tf.keras.backend.floatx()
+        self.keras_epsilon = 1e-7            # tf.keras.backend.epsilon()
+        self.keras_image_data_format = "channels_last"
+        self.keras_name_counts: dict = {}    # Keras auto-names: base -> uses (clear_session resets)
         self.lock = threading.RLock()
 
 
@@ -43,6 +47,8 @@ class _State(threading.local):
         self.init_scope_depth = 0
         self.control_deps: tuple = ()
         self.variable_hooks: tuple = ()  # called with each new Variable (tf.function's creation rule)
+        self.keras_training = None   # the `training` flag of the Keras layer call in progress
+        self.keras_call_depth = 0    # nesting of Keras layer calls (the outermost clears layer losses)
 
 
 _state = _State()
