@@ -1,7 +1,8 @@
-"""Array ops: creation, shape queries, reshaping, joining/splitting, tiling, padding.
+"""Array ops: creation, shape queries, reshape/broadcast/squeeze/expand_dims.
 
 Each primitive is one block: TF op name, NumPy kernel, dtype rule, shape rule, gradient.
-Indexing (strided slices, gather/scatter, masks) lives in `indexing.py` and is re-exported here.
+Shape manipulation (transpose, concat, split, tile, pad, ...) lives in `manip.py` and indexing
+(strided slices, gather/scatter, masks) in `indexing.py`; both are re-exported from here.
 
 Shape-like arguments (reshape's shape, fill's dims, tile's multiples, ...) become a hashable attribute
 when their value is known (always eagerly); inside a graph a shape only known at run time is passed
@@ -40,7 +41,7 @@ INDEX_DTYPES = (_dt.int32, _dt.int64)
 def as_int(op: str, v, what: str) -> int:
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
         if not (isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype.kind in "iu"):
-            raise TypeError(f"{op}: {what} must be a list of integers, got {v!r}")
+            raise TypeError(f"{op}: {what} must be integers, got {v!r}")
     return int(v)
 
 
@@ -111,7 +112,8 @@ def with_index_inputs(op: str, allowed=R.ALL):
             R.check_allowed(op, d, allowed)
         for r in rest:
             if r not in INDEX_DTYPES:
-                R.fail(op, f"Value for attr 'Tshape' of {R.tf_name(r)} is not in the list of allowed values: int32, int64")
+                R.fail(op, f"Value for attr 'Tshape' of {R.tf_name(r)} is not in the list of allowed values: "
+                           "int32, int64")
         return d
     return rule
 
@@ -223,8 +225,8 @@ def ones(shape, dtype=_dt.float32, name=None) -> Tensor:
 
 def _like_kernel(fill_value):
     def kernel(x):
-        if x.dtype == object:
-            return np.full(np.shape(x), b"" if fill_value == 0 else b"1", dtype=object)
+        if x.dtype == object:  # strings: only zeros_like exists ("")
+            return np.full(np.shape(x), b"", dtype=object)
         return np.full(np.shape(x), fill_value, dtype=x.dtype)
     return kernel
 
@@ -241,9 +243,8 @@ def _like(prim, fill_value, x, dtype) -> Tensor:
     if dt is _dt.string and fill_value:
         raise TypeError(f"Cannot convert {fill_value} to EagerTensor of dtype string")
     if isinstance(x, EagerTensor):
-        if dt is _dt.string:
-            return EagerTensor._make(_like_kernel(fill_value)(np.empty(x._value.shape, object)), dt)
-        return EagerTensor._make(np.full(x._value.shape, fill_value, dtype=dt._np), dt)
+        value = _like_kernel(fill_value)(np.empty(x._value.shape, dt._np))
+        return EagerTensor._make(value, dt) if _state.graph is None else constant(value, dt)
     if dt is x.dtype:
         return bind(prim, x)
     if dt is _dt.string or x.dtype is _dt.string:
@@ -317,7 +318,13 @@ def _range_kernel(start, limit, delta):
         R.fail("Range", f"Requires start <= limit when delta > 0: {start}/{limit}")
     if delta < 0 and start < limit:
         R.fail("Range", f"Requires start >= limit when delta < 0: {start}/{limit}")
-    return np.arange(start, limit, delta, dtype=np.asarray(start).dtype)
+    dtype = np.asarray(start).dtype
+    if dtype.kind in "iu":
+        return np.arange(start, limit, delta, dtype=dtype)
+    # TF's float rule, in the tensor's own precision: n = ceil(|(limit - start) / delta|), start + i * delta
+    with np.errstate(over="ignore", invalid="ignore"):
+        n = int(np.ceil(np.abs((limit - start) / delta)))
+        return start + np.arange(n).astype(dtype) * delta
 
 
 def _range_dtype(s, lim, d):
@@ -330,7 +337,7 @@ def _range_dtype(s, lim, d):
 
 _same_range = R.same("Range")
 range_p = Primitive("Range", _range_kernel, dtype_rule=_range_dtype, shape_rule=lambda *s: (None,))
-_RANGE_ORDER = (_dt.int32, _dt.int64, _dt.float32, _dt.float64)
+_RANGE_ORDER = (_dt.int32, _dt.int64, _dt.float16, _dt.bfloat16, _dt.float32, _dt.float64)
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # noqa: A001 - TF's public name
@@ -351,8 +358,11 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # no
         args = [_math.cast(a, dtype) if isinstance(a, Tensor) else convert_to_tensor(a, dtype) for a in args]
     else:
         args = [a if isinstance(a, Tensor) else convert_to_tensor(a) for a in args]
-        known = [a.dtype for a in args if a.dtype in _RANGE_ORDER]
-        dtype = max(known, key=_RANGE_ORDER.index) if known else args[0].dtype
+        for a in args:
+            if a.dtype not in _RANGE_ORDER:
+                raise TypeError(f"tf.range infers its dtype only from int32, int64 and float arguments, got "
+                                f"{a.dtype.name}: pass dtype=")
+        dtype = max((a.dtype for a in args), key=_RANGE_ORDER.index)
         args = [_math.cast(a, dtype) for a in args]
     if _state.graph is not None:
         values = [get_static_value(a) for a in args]

@@ -384,9 +384,8 @@ def _gather_layout(pshape, ishape, axis, batch_dims):
         return flat, bidx, outer, None
     # A slice between the two index arrays makes NumPy put the broadcast (batch, indices) dims
     # first: (batch, indices, outer, rest) -> TF's (batch, outer, indices, rest).
-    rng = builtins.range
-    rest = len(pshape) - axis - 1
-    perm = (0,) + tuple(rng(1 + k, 1 + k + outer)) + tuple(rng(1, 1 + k)) + tuple(rng(1 + k + outer, 1 + k + outer + rest))
+    dims = list(builtins.range(len(pshape) - batch_dims + k))
+    perm = tuple(dims[:1] + dims[1 + k:1 + k + outer] + dims[1:1 + k] + dims[1 + k + outer:])
     return flat, bidx, outer, perm
 
 

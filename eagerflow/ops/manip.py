@@ -249,7 +249,7 @@ def stack(values, axis=0, name="stack") -> Tensor:
     if not values:
         raise ValueError("tf.stack needs at least one tensor")
     r = next((v.shape.rank for v in values if v.shape.rank is not None), None)
-    axis = _array.as_int("Pack", axis, "axis") if not isinstance(axis, Tensor) else _array.static_int("Pack", axis, "axis")
+    axis = _array.static_int("Pack", axis, "axis") if isinstance(axis, Tensor) else _array.as_int("Pack", axis, "axis")
     if r is not None:
         if not -r - 1 <= axis < r + 1:
             raise ValueError(f"Argument `axis` = {axis} not in range [{-r - 1}, {r + 1})")
@@ -539,7 +539,8 @@ mirror_pad_p = Primitive("MirrorPad", _mirror_pad_kernel, dtype_rule=_array.with
                          shape_rule=_pad_shape,
                          grad=lambda g, out, x, *dyn, paddings, mode:
                          (bind(mirror_pad_grad_p, g, *dyn, paddings=paddings, mode=mode),) + (None,) * len(dyn))
-mirror_pad_grad_p = Primitive("MirrorPadGrad", _mirror_pad_grad_kernel, dtype_rule=_array.with_index_inputs("MirrorPadGrad"),
+mirror_pad_grad_p = Primitive("MirrorPadGrad", _mirror_pad_grad_kernel,
+                              dtype_rule=_array.with_index_inputs("MirrorPadGrad"),
                               shape_rule=_mirror_grad_shape,
                               grad=lambda gg, out, g, *dyn, paddings, mode:
                               (bind(mirror_pad_p, gg, *dyn, paddings=paddings, mode=mode),) + (None,) * len(dyn))

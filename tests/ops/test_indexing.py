@@ -189,7 +189,8 @@ def test_gather_nd(pshape, indices, batch_dims):
         return ref_one(p, i)
 
     def ref_one(p, i):
-        return np.array([p[tuple(row)] for row in i.reshape(-1, i.shape[-1])]).reshape(i.shape[:-1] + p.shape[i.shape[-1]:])
+        rows = [p[tuple(row)] for row in i.reshape(-1, i.shape[-1])]
+        return np.array(rows).reshape(i.shape[:-1] + p.shape[i.shape[-1]:])
     check_op(lambda p, i: tf.gather_nd(p, i, batch_dims=batch_dims), rand(*pshape), indices, ref=ref)
 
 
@@ -255,7 +256,7 @@ def test_tensor_scatter_errors():
            [1.5j])
 
 
-# ---- where, one_hot, boolean_mask -------------------------------------------------------------------------------------
+# ---- where, one_hot, boolean_mask ----------------------------------------------------------------------------
 
 def test_where_one_argument():
     c = np.array([[True, False], [False, True]])
