@@ -30,7 +30,8 @@ BINARY = [
     (tf.minimum, np.minimum, f32(4), f32(3, 1)),
     (tf.math.squared_difference, lambda x, y: (x - y) ** 2, f32(2, 3), f32(3)),
     (tf.pow, np.power, f32(2, 3, low=0.5, high=2.0), f32(3)),
-    (tf.math.floormod, np.mod, f32(2, 3, low=0.1, high=0.9) + np.float32(3), np.float32([1.3, 2.2, 3.7])),
+    # x / y stays clear of integers, so finite differences never straddle a jump of the remainder
+    (tf.math.floormod, np.mod, f32(2, 3, low=0.1, high=0.6) + np.float32(3), np.float32([1.3, 2.2, 3.7])),
     (tf.math.xlogy, lambda x, y: x * np.log(y), f32(2, 3), f32(3, low=0.5, high=2.0)),
     (tf.math.xdivy, lambda x, y: x / y, f32(2, 3), away_from_zero(3)),
     (tf.math.divide_no_nan, np.divide, f32(2, 3), away_from_zero(2, 3)),
