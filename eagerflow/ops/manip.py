@@ -110,7 +110,8 @@ def reverse(tensor, axis, name=None) -> Tensor:
 
 def convert_values(values, op: str) -> list:
     """Converts a list for stack/concat: Python values take the dtype of the first tensor (TF's rule)."""
-    values = list(values)
+    values = [convert_to_tensor(v) if hasattr(v, "__tf_tensor__") and not isinstance(v, Tensor) else v
+              for v in values]  # variables are read once, here
     like = next((v for v in values if isinstance(v, Tensor)), None)
     if like is None:
         try:

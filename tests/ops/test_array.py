@@ -282,3 +282,11 @@ def test_reshape_gradient_second_order():
 
 def test_broadcast_to_gradient_sums():
     check_grad(lambda t: tf.broadcast_to(t, [4, 2, 3]), rand(2, 1, dtype=F64))
+
+
+def test_docstring_examples_run():
+    import doctest
+    from eagerflow.ops import indexing, manip
+    for module in (A, manip, indexing):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0 and result.attempted > 10, module.__name__

@@ -289,3 +289,13 @@ def test_meshgrid_misc():
     assert [o.shape for o in tf.meshgrid([1, 2])] == [(2,)]
     raises(ValueError, "Argument `indexing` parameter must be either 'xy' or 'ij', got 'foo'", tf.meshgrid,
            [1], [2], indexing="foo")
+
+
+def test_variables_in_concat_and_stack():
+    v, w = tf.Variable([1.0, 2.0]), tf.Variable([3.0, 4.0])
+    assert tf.concat([v, w], 0).numpy().tolist() == [1, 2, 3, 4]
+    assert tf.stack([v, w]).shape == (2, 2)
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(tf.concat([v, w * 2.0], 0))
+    gv, gw = tape.gradient(y, [v, w])
+    assert gv.numpy().tolist() == [1, 1] and gw.numpy().tolist() == [2, 2]
