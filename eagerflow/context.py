@@ -30,6 +30,7 @@ class _Settings:
         self.keras_epsilon = 1e-7            # tf.keras.backend.epsilon()
         self.keras_image_data_format = "channels_last"
         self.keras_name_counts: dict = {}    # Keras auto-names: base -> uses (clear_session resets)
+        self.keras_custom_objects: dict = {}  # register_keras_serializable: "Package>Name" -> class
         self.lock = threading.RLock()
 
 
