@@ -319,7 +319,12 @@ def _output_sizes(output_shape, r: int):
     if sizes.shape.rank != 1 or sizes.shape[0] not in (None, r + 2):
         raise ValueError(f"output_shape must have shape ({r + 2},), got {sizes.shape}")
     static = get_static_value(sizes)
-    return sizes, (tuple(int(v) for v in static) if static is not None else (None,) * (r + 2))
+    if static is not None:
+        return sizes, tuple(int(v) for v in static)
+    if isinstance(output_shape, (list, tuple)) and len(output_shape) == r + 2:  # e.g. [tf.shape(x)[0], 8, 8, 3]
+        known = [get_static_value(v) if isinstance(v, Tensor) else v for v in output_shape]
+        return sizes, tuple(None if v is None else int(v) for v in known)
+    return sizes, (None,) * (r + 2)
 
 
 def _conv_transpose(r: int, input, filters, output_shape, strides, padding, data_format, dilations) -> Tensor:

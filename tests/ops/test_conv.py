@@ -225,6 +225,13 @@ def test_conv2d_transpose_is_the_input_gradient_of_conv2d():
     check_op(lambda a, b: tf.nn.conv2d_transpose(a, b, [2, 7, 6, 3], 2, "SAME"), g, w, expected=expected.numpy())
 
 
+def test_conv2d_transpose_in_graph_with_dynamic_batch():
+    fn = tf.function(lambda a, b: tf.nn.conv2d_transpose(a, b, [tf.shape(a)[0], 10, 10, 3], 2))
+    cf = fn.get_concrete_function(tf.TensorSpec([None, 5, 5, 4]), tf.TensorSpec([3, 3, 3, 4]))
+    assert cf.structured_outputs.shape.as_list() == [None, 10, 10, 3]
+    assert fn(tf.ones([2, 5, 5, 4]), tf.ones([3, 3, 3, 4])).shape == (2, 10, 10, 3)
+
+
 def test_conv1d_and_conv3d_transpose():
     y = tf.nn.conv1d_transpose(tf.ones([2, 5, 4]), tf.ones([3, 3, 4]), [2, 10, 3], 2, "SAME")
     assert tuple(y.shape) == (2, 10, 3)

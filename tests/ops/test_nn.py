@@ -256,6 +256,19 @@ def test_bias_add(data_format, shape, axis):
     check_op(lambda v, c: tf.nn.bias_add(v, c, data_format=data_format), x, b, ref=lambda v, c: v + c.reshape(bshape))
 
 
+def test_bias_add_gradient_on_tall_inputs():
+    # BiasAddGrad folds rows together for speed; 1001 rows leave a remainder after folding
+    x, b = RNG.randn(1001, 5), RNG.randn(5)
+    check_op(tf.nn.bias_add, x, b, ref=lambda v, c: v + c, wrt=[1])
+    g = tf.constant(RNG.randn(64, 26, 26, 16).astype(np.float32))
+    with tf.GradientTape() as tape:
+        bias = tf.zeros([16])
+        tape.watch(bias)
+        y = tf.nn.bias_add(tf.zeros([64, 26, 26, 16]), bias)
+    assert_close(tape.gradient(y, bias, output_gradients=g), g.numpy().astype(np.float64).sum(axis=(0, 1, 2)),
+                 rtol=1e-5, atol=1e-3)
+
+
 def test_bias_add_second_order_and_ints():
     def grad_b(v, c):
         with tf.GradientTape() as tape:
