@@ -492,7 +492,12 @@ def _nd_index(op: str, shape, indices, batch_dims, where: str):
 def _gather_nd_shape(p, i, *, batch_dims):
     if i is not None and len(i) == 0:
         R.fail("GatherNd", "indices must be at least a vector")
-    if p is None or i is None or i[-1] is None:
+    if p is None or i is None:
+        return None
+    if _differ(p[:batch_dims], i[:batch_dims]):
+        R.fail("GatherNd", f"params.shape[:batch_dims] = {_array.dims_str(p[:batch_dims])} must equal "
+                           f"indices.shape[:batch_dims] = {_array.dims_str(i[:batch_dims])}")
+    if i[-1] is None:
         return None
     if i[-1] > len(p) - batch_dims:
         R.fail("GatherNd", f"index innermost dimension length must be <= params rank; saw: {i[-1]} vs. {len(p)}")
@@ -543,24 +548,44 @@ def gather_nd(params, indices, batch_dims=0, name=None) -> Tensor:
     params, indices = convert_to_tensor(params), convert_to_tensor(indices)
     batch_dims = _array.static_int("GatherNd", batch_dims, "batch_dims")
     if batch_dims < 0:
-        raise ValueError(f"gather_nd: batch_dims must be non-negative, got {batch_dims}")
+        raise ValueError("tf.gather_nd does not allow negative batch_dims.")
+    r = indices.shape.rank
+    if batch_dims and r is not None and batch_dims >= r:
+        raise ValueError(f"Argument `batch_dims` = {batch_dims} must be less than rank(`indices`) = {r}")
     return bind(gather_nd_p, params, indices, batch_dims=batch_dims)
 
 
+def _differ(a, b) -> bool:
+    return len(a) != len(b) or any(x is not None and y is not None and x != y for x, y in zip(a, b))
+
+
 def _scatter_check(op: str, out, i, u) -> None:
-    """TF's shape contract: updates.shape == indices.shape[:-1] + out.shape[indices.shape[-1]:]."""
+    """TF's shape contract: updates.shape == indices.shape[:-1] + out.shape[indices.shape[-1]:].
+
+    ScatterNd and the TensorScatter* ops word their complaints differently, as in TF.
+    """
     if out is None or i is None or u is None or i[-1] is None:
         return
-    lead = len(i) - 1
-    if len(u) < lead or any(a is not None and b is not None and a != b for a, b in zip(i[:-1], u)):
-        R.fail(op, f"Dimensions [0,{lead}) of indices[shape={_array.dims_str(i)}] must match dimensions [0,{lead}) "
-                   f"of updates[shape={_array.dims_str(u)}]")
-    inner_out, inner_u = out[i[-1]:], u[lead:]
-    if len(inner_out) != len(inner_u) or any(
-            a is not None and b is not None and a != b for a, b in zip(inner_out, inner_u)):
-        n = len(inner_out)
-        R.fail(op, f"The inner {n} dimensions of output.shape={_array.dims_str(out)} must match the inner {n} "
-                   f"dimensions of updates.shape={_array.dims_str(u)}")
+    lead, k, ds = len(i) - 1, i[-1], _array.dims_str
+    outer_bad, inner_bad = _differ(i[:-1], u[:lead]), k > len(out) or _differ(out[k:], u[lead:])
+    if op == "ScatterNd":
+        if outer_bad:
+            R.fail(op, f"Dimensions [0,{lead}) of indices[shape={ds(i)}] must match dimensions [0,{lead}) of "
+                       f"updates[shape={ds(u)}]")
+        if inner_bad:
+            R.fail(op, f"Dimensions [{k},{len(out)}) of input[shape={ds(out)}] must match dimensions "
+                       f"[{lead},{len(u)}) of updates[shape={ds(u)}]")
+        return
+    if len(u) - lead != len(out) - k:
+        R.fail(op, "Inner dimensions of output shape must match inner dimensions of updates shape. "
+                   f"Output: {ds(out)} updates: {ds(u)}")
+    if outer_bad:
+        R.fail(op, f"Outer dimensions of indices and update must match. Indices shape: {ds(i)}, "
+                   f"updates shape:{ds(u)}")
+    if inner_bad:
+        n = len(out) - k
+        R.fail(op, f"The inner {n} dimensions of output.shape={ds(out)} must match the inner {n} dimensions of "
+                   f"updates.shape={ds(u)}")
 
 
 def _scatter_apply(op: str, out: np.ndarray, indices, updates, add: bool) -> np.ndarray:

@@ -320,3 +320,34 @@ def test_boolean_mask_forms_and_errors():
     assert tf.boolean_mask(p, p > 5).numpy().tolist() == [6, 7, 8, 9, 10, 11]
     raises(ValueError, r"Shapes \(3,\) and \(2,\) are incompatible", tf.boolean_mask, p, [True, False])
     raises(ValueError, "mask cannot be scalar.", tf.boolean_mask, p, True)
+
+
+@pytest.mark.parametrize("fn,updates,message", [
+    (tf.tensor_scatter_nd_add, [2, 2, 5], r"Inner dimensions of output shape must match inner dimensions of updates "
+                                          r"shape. Output: \[3,4,5\] updates: \[2,2,5\] \[Op:TensorScatterAdd\]"),
+    (tf.tensor_scatter_nd_update, [3, 5], r"Outer dimensions of indices and update must match. Indices shape: "
+                                          r"\[2,2\], updates shape:\[3,5\] \[Op:TensorScatterUpdate\]"),
+    (tf.tensor_scatter_nd_add, [2, 4], r"The inner 1 dimensions of output.shape=\[3,4,5\] must match the inner 1 "
+                                       r"dimensions of updates.shape=\[2,4\]"),
+])
+def test_tensor_scatter_shape_messages(fn, updates, message):
+    raises(IAE, message, fn, tf.zeros([3, 4, 5]), [[1, 2], [0, 0]], tf.zeros(updates))
+
+
+@pytest.mark.parametrize("indices,updates,message", [
+    ([[1, 2], [0, 0]], [2, 2, 5], r"Dimensions \[2,3\) of input\[shape=\[3,4,5\]\] must match dimensions \[1,3\) of "
+                                  r"updates\[shape=\[2,2,5\]\] \[Op:ScatterNd\]"),
+    ([[1, 2, 0, 0]], [1], r"Dimensions \[4,3\) of input\[shape=\[3,4,5\]\] must match dimensions \[1,1\)"),
+])
+def test_scatter_nd_shape_messages(indices, updates, message):
+    raises(IAE, message, tf.scatter_nd, indices, tf.zeros(updates), [3, 4, 5])
+
+
+def test_gather_nd_batch_dims_errors():
+    p = tf.zeros([2, 3, 4])
+    raises(IAE, r"params.shape\[:batch_dims\] = \[2,3\] must equal indices.shape\[:batch_dims\] = \[2,2\]",
+           tf.gather_nd, p, tf.zeros([2, 2, 1], tf.int32), batch_dims=2)
+    raises(ValueError, r"Argument `batch_dims` = 2 must be less than rank\(`indices`\) = 2", tf.gather_nd, p,
+           tf.zeros([2, 1], tf.int32), batch_dims=2)
+    raises(ValueError, "tf.gather_nd does not allow negative batch_dims.", tf.gather_nd, p,
+           tf.zeros([2, 1], tf.int32), batch_dims=-1)
