@@ -100,6 +100,10 @@ def taps(ksize, outs, strides, dilations):
 # ---- argument normalization ------------------------------------------------------------------------------
 
 def static_ints(name: str, value) -> tuple:
+    if type(value) is int:
+        return (value,)
+    if type(value) in (list, tuple) and all(type(v) is int for v in value):
+        return tuple(value)
     if isinstance(value, Tensor):
         static = get_static_value(value)
         if static is None:
