@@ -171,10 +171,11 @@ fill_p = Primitive("Fill", _fill_kernel, dtype_rule=with_index_inputs("Fill"), s
                    grad=lambda g, out, value, *dyn, shape: (_reduce.reduce_sum(g),) + (None,) * len(dyn))
 
 
-def _check_dims(static) -> None:
+def check_dims(static, op: str = "Fill") -> None:
+    """TF's complaint about a negative size in a requested shape."""
     for d in static or ():
         if d is not None and d < 0:
-            R.fail("Fill", f"Dimension {d} must be >= 0")
+            R.fail(op, f"Dimension {d} must be >= 0")
 
 
 def fill(dims, value, name=None) -> Tensor:
@@ -186,14 +187,14 @@ def fill(dims, value, name=None) -> Tensor:
     """
     value = convert_to_tensor(value)
     static, dyn = shape_arg("Fill", dims, "dims")
-    _check_dims(static)
+    check_dims(static)
     return bind(fill_p, value, *dyn, shape=static)
 
 
 def _filled(op: str, shape, dtype, scalar) -> Tensor:
     dtype = _dt.as_dtype(dtype)
     static, dyn = shape_arg(op, shape)
-    _check_dims(static)
+    check_dims(static)
     if dtype is _dt.string and scalar == 1:
         raise TypeError(f"Cannot convert {scalar} to EagerTensor of dtype string")
     fill_value = b"" if dtype is _dt.string else scalar
@@ -311,7 +312,10 @@ _RANGE_TYPES = frozenset([_dt.bfloat16, _dt.float16, _dt.float32, _dt.float64, _
 
 
 def _range_kernel(start, limit, delta):
-    start, limit, delta = (np.asarray(v).reshape(-1)[0] for v in (start, limit, delta))
+    for what, v in (("start", start), ("limit", limit), ("delta", delta)):
+        if np.size(v) != 1 or np.ndim(v) > 1:
+            R.fail("Range", f"{what} must be a scalar, not shape {dims_str(np.shape(v))}")
+    start, limit, delta = (np.reshape(v, -1)[0] for v in (start, limit, delta))
     if delta == 0:
         R.fail("Range", f"Requires delta != 0: {delta}")
     if delta > 0 and start > limit:
@@ -381,6 +385,8 @@ def linspace(start, stop, num, name=None, axis=0) -> Tensor:
     start = convert_to_tensor(start)
     if start.dtype.is_integer:
         start = _math.cast(start, _dt.float64)
+    if start.dtype not in R.FLOATS:
+        R.check_allowed("LinSpace", start.dtype, R.FLOATS)
     stop = _math.cast(stop, start.dtype) if isinstance(stop, Tensor) else convert_operand(stop, start, "LinSpace", 1)
     n = static_int("LinSpace", num, "num")
     if n < 0:
@@ -423,7 +429,7 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=_dt.float32, name=No
     batch = () if batch_shape is None else shape_arg("Eye", batch_shape, "batch_shape")[0]
     if None in batch:
         raise TypeError("eye: batch_shape must be static (Python ints or a constant tensor)")
-    _check_dims((rows, cols) + batch)
+    check_dims((rows, cols) + batch)
     m = np.eye(rows, cols, dtype=dtype._np)
     return constant(np.broadcast_to(m, batch + m.shape).copy(), dtype)
 
@@ -628,6 +634,7 @@ def broadcast_to(input, shape, name=None) -> Tensor:  # noqa: A002
      [1 2]], shape=(2, 2), dtype=int32)
     """
     static, dyn = shape_arg("BroadcastTo", shape)
+    check_dims(static, "BroadcastTo")
     return bind(broadcast_to_p, convert_to_tensor(input), *dyn, shape=static)
 
 
@@ -665,7 +672,7 @@ def squeeze(input, axis=None, name=None) -> Tensor:  # noqa: A002
     if axis is not None:
         r = known_rank("Squeeze", x)
         axes = []
-        for a in ([axis] if isinstance(axis, (int, np.integer)) else list(axis)):
+        for a in (list(axis) if isinstance(axis, (list, tuple, np.ndarray)) else [axis]):
             a = as_int("Squeeze", a, "axis")
             if not -r <= a < r:
                 R.fail("Squeeze", f"Tried to squeeze dim index {a} for tensor with {r} dimensions.")

@@ -628,6 +628,7 @@ def scatter_nd(indices, updates, shape, name=None) -> Tensor:
     """
     indices, updates = convert_to_tensor(indices), convert_to_tensor(updates)
     static, dyn = _array.shape_arg("ScatterNd", shape)
+    _array.check_dims(static, "ScatterNd")
     return bind(scatter_nd_p, indices, updates, *dyn, shape=static)
 
 

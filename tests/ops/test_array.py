@@ -290,3 +290,15 @@ def test_docstring_examples_run():
     for module in (A, manip, indexing):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0 and result.attempted > 10, module.__name__
+
+
+def test_bad_arguments_get_tf_errors():
+    raises(tf.errors.InvalidArgumentError, r"limit must be a scalar, not shape \[2\] \[Op:Range\]", tf.range, [1, 2])
+    assert tf.range(tf.constant([3])).numpy().tolist() == [0, 1, 2]  # a one-element vector is accepted, as TF
+    raises(tf.errors.InvalidArgumentError, r"Dimension -3 must be >= 0 \[Op:BroadcastTo\]", tf.broadcast_to,
+           tf.zeros([3, 4]), [-3, 4])
+    raises(tf.errors.InvalidArgumentError, r"attr 'T' of string is not in the list of allowed values: bfloat16, "
+                                           r"double, float, half \[Op:LinSpace\]", tf.linspace, "a", "b", 3)
+    raises(TypeError, "axis must be integers", tf.squeeze, tf.zeros([1]), 0.5)
+    raises(TypeError, "num must be an integer", tf.linspace, 0.0, 1.0, 2.5)
+    raises(TypeError, "must be a static value", tf.expand_dims, tf.zeros([2]), None)

@@ -351,3 +351,7 @@ def test_gather_nd_batch_dims_errors():
            tf.zeros([2, 1], tf.int32), batch_dims=2)
     raises(ValueError, "tf.gather_nd does not allow negative batch_dims.", tf.gather_nd, p,
            tf.zeros([2, 1], tf.int32), batch_dims=-1)
+
+
+def test_scatter_nd_negative_shape():
+    raises(IAE, r"Dimension -1 must be >= 0 \[Op:ScatterNd\]", tf.scatter_nd, [[0]], [1.0], [-1])
