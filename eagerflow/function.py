@@ -510,13 +510,8 @@ def _check_input_signature(sig):
 
 def _bind_values(signature, values, args, kwargs, where: str) -> list:
     """Tensors for the TensorSpec leaves of `signature` from `values` (Python leaves must match)."""
-    try:
-        nest.assert_same_structure(signature, values, check_types=False)
-    except ValueError:
-        raise TypeError(f"Binding inputs to tf.function failed: the arguments {args!r} and {kwargs!r} do not have "
-                        f"the structure of the signature {where}.") from None
     flat = []
-    for spec, v in zip(nest.flatten(signature), nest.flatten(values)):
+    for spec, v in _zip_signature(signature, values, args, kwargs, where):
         if isinstance(spec, TensorSpec):
             try:
                 t = v if isinstance(v, Tensor) else convert_to_tensor(v, dtype_hint=spec.dtype)
@@ -531,6 +526,24 @@ def _bind_values(signature, values, args, kwargs, where: str) -> list:
         elif is_variable(spec) and v is not spec or not is_variable(spec) and not _same_value(spec, v):
             raise TypeError(f"Binding inputs to tf.function failed: this function was traced for {spec!r}, got {v!r}")
     return flat
+
+
+def _zip_signature(sig, value, args, kwargs, where):
+    """(signature leaf, value) pairs; a TensorSpec leaf takes the whole value there (a list converts)."""
+    if not nest.is_nested(sig):
+        yield sig, value
+        return
+    if isinstance(sig, collections.abc.Mapping):
+        ok = isinstance(value, collections.abc.Mapping) and set(value) == set(sig)
+        pairs = [(sig[k], value[k]) for k in _sorted_keys(sig)] if ok else None
+    else:
+        ok = isinstance(value, (list, tuple)) and len(value) == len(sig)
+        pairs = list(zip(sig, value)) if ok else None
+    if pairs is None:
+        raise TypeError(f"Binding inputs to tf.function failed: the arguments {args!r} and {kwargs!r} do not have "
+                        f"the structure of the signature {where}.")
+    for s, v in pairs:
+        yield from _zip_signature(s, v, args, kwargs, where)
 
 
 def _same_value(a, b) -> bool:
