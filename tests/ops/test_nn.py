@@ -162,6 +162,24 @@ def test_softmax_cross_entropy(axis):
              ref=lambda y, x: -(y * np_log_softmax(x, axis)).sum(axis=axis))
 
 
+@pytest.mark.parametrize("loss", ["dense", "sparse", "softmax", "log_softmax"])
+def test_second_order_through_softmax_family(loss):
+    labels = [2, 0, 1]
+
+    def fn(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            if loss == "dense":
+                y = tf.nn.softmax_cross_entropy_with_logits(tf.one_hot(labels, 4, dtype=x.dtype), x)
+            elif loss == "sparse":
+                y = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, x)
+            else:
+                y = getattr(tf.nn, loss)(x) ** 2
+            total = tf.reduce_sum(y * y)
+        return tape.gradient(total, x)
+    check_grad(fn, RNG.randn(3, 4))
+
+
 def test_softmax_cross_entropy_broadcasts_and_casts_labels_as_tf():
     out = tf.nn.softmax_cross_entropy_with_logits(labels=[0.0, 1.0], logits=tf.zeros([3, 2]))
     assert_close(out, [0.6931472] * 3)
