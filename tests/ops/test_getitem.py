@@ -231,3 +231,46 @@ def test_getitem_of_unwatched_index_tensor_keeps_gradient_flow():
         tape.watch(x)
         y = x[i] * 2.0
     assert tape.gradient(y, x).numpy().tolist() == [0.0, 0.0, 2.0]
+
+
+def _symbolic_key(key):
+    """The key with every int (also slice bounds) replaced by a placeholder position."""
+    ints = []
+
+    def swap(v):
+        if isinstance(v, int):
+            ints.append(v)
+            return len(ints) - 1
+        return v
+    out = []
+    for k in key:
+        if isinstance(k, slice):
+            out.append(("slice", swap(k.start), swap(k.stop), swap(k.step)))
+        elif isinstance(k, int):
+            out.append(("int", swap(k)))
+        else:
+            out.append(k)
+    return out, ints
+
+
+@settings(max_examples=40, deadline=None)
+@given(shape_and_key())
+def test_getitem_in_graph_with_symbolic_indices(case):
+    shape, key = case
+    if not _key_fits(shape, key):
+        return
+    template, ints = _symbolic_key(key)
+
+    def build(x, *vals):
+        def pick(p):
+            return None if p is None else vals[p]
+        k = tuple(slice(pick(t[1]), pick(t[2]), pick(t[3])) if isinstance(t, tuple) and t[0] == "slice" else
+                  vals[t[1]] if isinstance(t, tuple) else t for t in template)
+        return x[k]
+    sig = [tf.TensorSpec([None] * len(shape), tf.float32)] + [tf.TensorSpec([], tf.int32)] * len(ints)
+    f = tf.function(build, input_signature=sig)
+    x = arange(shape)
+    out = f(tf.constant(x), *[tf.constant(v) for v in ints])
+    np.testing.assert_array_equal(out.numpy(), x[key])
+    static = f.get_concrete_function().structured_outputs.shape
+    assert static.is_compatible_with(x[key].shape)
