@@ -18,7 +18,9 @@ __all__ = [
 class DType:
     """A tensor element type, compared by identity (one object per dtype)."""
 
-    __slots__ = ("name", "_np", "size", "as_datatype_enum")
+    # The kind flags are plain attributes, not properties: ops and tapes test them on every call.
+    __slots__ = ("name", "_np", "size", "as_datatype_enum", "as_numpy_dtype", "is_floating", "is_integer",
+                 "is_unsigned", "is_complex", "is_bool", "is_numeric", "is_quantized", "is_differentiable")
 
     def __init__(self, name: str, np_dtype, enum: int, size: int | None = None):
         self.name = name
@@ -27,47 +29,16 @@ class DType:
             size = self._np.itemsize if self._np is not None and name != "string" else 0
         self.size = size
         self.as_datatype_enum = enum  # TF's DataType proto number; tf.as_dtype(1) is tf.float32
-
-    # --- TF's public properties -------------------------------------------------
-    @property
-    def as_numpy_dtype(self):
-        """The NumPy scalar type (`object` for strings, as TF)."""
-        if self._np is None:
-            return None
-        return object if self.name == "string" else self._np.type
-
-    @property
-    def is_floating(self) -> bool:
-        return self.name in ("float16", "bfloat16", "float32", "float64")
-
-    @property
-    def is_integer(self) -> bool:
-        return self.name.startswith(("int", "uint"))
-
-    @property
-    def is_unsigned(self) -> bool:
-        return self.name.startswith("uint")
-
-    @property
-    def is_complex(self) -> bool:
-        return self.name.startswith("complex")
-
-    @property
-    def is_bool(self) -> bool:
-        return self.name == "bool"
-
-    @property
-    def is_quantized(self) -> bool:
-        return False
-
-    @property
-    def is_numeric(self) -> bool:
-        return self.is_floating or self.is_integer or self.is_complex
-
-    @property
-    def is_differentiable(self) -> bool:
-        """Gradients flow only through floating and complex tensors."""
-        return self.is_floating or self.is_complex
+        # The NumPy scalar type (`object` for strings, as TF).
+        self.as_numpy_dtype = None if self._np is None else object if name == "string" else self._np.type
+        self.is_floating = name in ("float16", "bfloat16", "float32", "float64")
+        self.is_integer = name.startswith(("int", "uint"))
+        self.is_unsigned = name.startswith("uint")
+        self.is_complex = name.startswith("complex")
+        self.is_bool = name == "bool"
+        self.is_numeric = self.is_floating or self.is_integer or self.is_complex
+        self.is_quantized = False
+        self.is_differentiable = self.is_floating or self.is_complex  # gradients flow only through these
 
     @property
     def base_dtype(self) -> "DType":
@@ -121,8 +92,9 @@ class DType:
     def __ne__(self, other) -> bool:
         return not self.__eq__(other)
 
-    def __hash__(self) -> int:
-        return hash(self.name)
+    # DTypes are singletons (pickling returns the same object), so identity hashing is consistent
+    # with `==` between DTypes, and C-level hashing keeps dtype-set lookups in dtype rules cheap.
+    __hash__ = object.__hash__
 
     def __reduce__(self):
         return as_dtype, (self.name,)

@@ -652,41 +652,44 @@ def _autopack(seq, dtype) -> Tensor:
 
 def convert_operand(value, like: Tensor, op_name: str, index: int) -> Tensor:
     """Converts the non-tensor operand of a binary op to its tensor partner's dtype (TF's rule)."""
-    if isinstance(value, Tensor):
-        return value
-    if _is_tensor_like(value):
-        return value.__tf_tensor__()
     target = like.dtype
     vt = type(value)
-    if (vt is float and target.is_floating and -65504.0 <= value <= 65504.0) or (
-            vt is int and target.is_integer and 0 <= value <= 127):
+    if (vt is float or vt is int) and (target.is_floating and -65504 <= value <= 65504 or (
+            vt is int and target.is_integer and 0 <= value <= 127)):
         arr = np.array(value, dtype=target._np)  # fast path: `x * 2`, `x + 1.0` (no cast can overflow)
+    elif isinstance(value, Tensor):
+        return value
+    elif _is_tensor_like(value):
+        return value.__tf_tensor__()
     elif isinstance(value, (np.ndarray, np.generic)):  # NumPy operands are cast, as TF
         arr, _ = _numpy_to_array(value, target)
     else:
-        if value is None:
-            raise _unsupported(value, value)
-        scan = _Scan()
-        _scan(value, 0, scan)
-        bad = scan.kinds - _ALLOWED_KINDS.get(_kind_of_dtype(target), set())
-        if bad:
-            got = _dtype_of_scan(scan, value) if "bad" not in bad else None
-            raise InvalidArgumentError(
-                None, None, f"cannot compute {op_name} as input #{index}(zero-based) was expected to be a "
-                f"{_tf_name(target)} tensor but is a {_tf_name(got) if got else type(value).__name__} tensor "
-                f"[Op:{op_name}]")
-        if target is _dt.string:
-            arr = _string_array(value)
-        else:
-            with np.errstate(over="ignore", invalid="ignore"):
-                try:
-                    arr = np.array(value, dtype=target._np)
-                except OverflowError:  # Python ints wrap modulo 2**bits, as TF
-                    arr = np.array(value, dtype=object).astype(np.int64).astype(target._np)
+        arr = _python_operand_array(value, target, op_name, index)
     graph = _state.graph
     if graph is not None:
         return graph.constant(arr, target, "Const")
     return EagerTensor._make(arr, target)
+
+
+def _python_operand_array(value, target: _dt.DType, op_name: str, index: int) -> np.ndarray:
+    if value is None:
+        raise _unsupported(value, value)
+    scan = _Scan()
+    _scan(value, 0, scan)
+    bad = scan.kinds - _ALLOWED_KINDS.get(_kind_of_dtype(target), set())
+    if bad:
+        got = _dtype_of_scan(scan, value) if "bad" not in bad else None
+        raise InvalidArgumentError(
+            None, None, f"cannot compute {op_name} as input #{index}(zero-based) was expected to be a "
+            f"{_tf_name(target)} tensor but is a {_tf_name(got) if got else type(value).__name__} tensor "
+            f"[Op:{op_name}]")
+    if target is _dt.string:
+        return _string_array(value)
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            return np.array(value, dtype=target._np)
+        except OverflowError:  # Python ints wrap modulo 2**bits, as TF
+            return np.array(value, dtype=object).astype(np.int64).astype(target._np)
 
 
 def get_static_value(tensor, partial=False):

@@ -41,6 +41,13 @@ identity_n_p = Primitive("IdentityN", lambda *xs: tuple(xs), dtype_rule=_identit
                          shape_rule=_identity_n_shapes, multiple_results=True)
 
 
+def _as_grad(g, like):
+    """A gradient returned by grad_fn, as a tensor of its input's dtype (None stays None)."""
+    if g is None or isinstance(g, Tensor):
+        return g
+    return convert_to_tensor(g, dtype=like.dtype)
+
+
 def custom_gradient(f=None):
     """Decorator: `f(*x)` returns `(y, grad_fn)`; `grad_fn(*dy)` returns the gradients for `x`.
 
@@ -66,8 +73,8 @@ def custom_gradient(f=None):
             takes_vars = "variables" in inspect.signature(grad_fn).parameters or any(
                 p.kind is inspect.Parameter.VAR_KEYWORD for p in inspect.signature(grad_fn).parameters.values())
             if variables and not takes_vars:
-                raise TypeError("If using @custom_gradient with a function that uses variables, then grad_fn must "
-                                "accept a keyword argument 'variables'.")
+                raise TypeError("@tf.custom_gradient grad_fn must accept keyword argument 'variables', since "
+                                f"function uses variables: {variables}")
 
             def grad(gs, outs_, *xs):
                 dys = gs if len(gs) > 1 else (gs[0],)
@@ -79,7 +86,10 @@ def custom_gradient(f=None):
                 if len(dx) != len(inputs):
                     raise ValueError(f"custom_gradient: grad_fn returned {len(dx)} gradients for "
                                      f"{len(inputs)} tensor inputs")
-                return tuple(dx) + tuple(dvars)
+                if len(dvars) != len(variables):
+                    raise ValueError(f"custom_gradient: grad_fn returned {len(dvars)} variable gradients for "
+                                     f"{len(variables)} variables")
+                return tuple(_as_grad(g, x) for g, x in zip(list(dx) + list(dvars), inputs + variables))
 
             for tape in outer:
                 for v in variables:
