@@ -424,7 +424,7 @@ class Function:
                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
                     kinds.append(p.kind.name)
                 elif p.kind is p.VAR_POSITIONAL:
-                    kinds += ["VAR_POSITIONAL"] * (n - len(kinds))
+                    kinds += ["POSITIONAL_ONLY"] * (n - len(kinds))
         kinds += ["POSITIONAL_ONLY"] * (n - len(kinds))
         return list(zip(names, kinds))
 

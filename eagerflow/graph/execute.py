@@ -27,7 +27,7 @@ from ..errors import OpError
 from ..primitive import op_error
 from ..tensor import EagerTensor
 
-__all__ = ["compile_graph", "Executable"]
+__all__ = ["compile_graph", "compile_function_graph", "Executable"]
 
 _ids = itertools.count()
 _OP_SUFFIX = re.compile(r"\s*\[Op:[^\]]*\]\s*$")
@@ -194,6 +194,30 @@ def compile_graph(graph, feeds, fetches, bound=(), *, prune: bool = False, name:
     op_name = f"__inference_{_ident(name)}_{next(_ids)}"
     exec(compile(code, f"<eagerflow {op_name}>", "exec"), ns)  # noqa: S102 - our own generated source
     return Executable(graph, ns["run"], code, line_ops, names, ns, op_name)
+
+
+def compile_function_graph(graph) -> Executable:
+    """The executable of a FuncGraph held in a node attribute (control flow), compiled once.
+
+    `run(*values)` takes the argument placeholders and the captures of enclosing graphs (which a
+    control-flow op passes as explicit inputs), in `graph.inputs` order; captured eager tensors and
+    variables are bound.
+    """
+    exe = graph.__dict__.get("_executable")
+    if exe is None:
+        bound, feeds = [], []
+        captured = {id(i): e for e, i in graph.captures}
+        for t in graph.inputs:
+            e = captured.get(id(t))
+            if isinstance(e, EagerTensor):
+                bound.append((t, e._value))
+            elif e is not None and hasattr(e, "_is_eagerflow_variable"):
+                bound.append((t, e))
+            else:
+                feeds.append(t)
+        exe = compile_graph(graph, feeds, graph.outputs, bound, name=graph.name)
+        graph._executable = exe
+    return exe
 
 
 def _released(op, idx, last_use, fetch_ids):

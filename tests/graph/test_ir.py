@@ -191,3 +191,37 @@ def test_shape_inference_failure_names_the_op():
 
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"Matrix size-incompatible.*\[Op:MatMul\]"):
         _graph(f, tf.TensorSpec([2, 3]), tf.TensorSpec([4, 5]))
+
+
+def test_nested_function_graphs_as_attributes():
+    """The mechanism control flow builds on: a node whose attributes are FuncGraphs it runs."""
+    from eagerflow.graph.execute import compile_function_graph
+    from eagerflow.graph.trace import trace_flat
+    from eagerflow.primitive import Primitive, bind
+
+    def kernel(pred, *args, then_graph, else_graph):
+        return compile_function_graph(then_graph if pred else else_graph).run(*args)
+
+    toy_if = Primitive("ToyIf", kernel, dtype_rule=lambda *d, then_graph, else_graph: [t.dtype for t in then_graph.outputs],
+                       shape_rule=lambda *s, then_graph, else_graph: [t.shape.as_tuple() for t in then_graph.outputs],
+                       multiple_results=True, register=False)
+    scale = tf.constant(10.0)
+
+    def f(p, x):
+        spec = [tf.TensorSpec(x.shape, x.dtype)]
+        then_graph = trace_flat(lambda a: a * scale, spec, "then")   # captures an eager tensor
+        else_graph = trace_flat(lambda a: -a, spec, "else")
+        (out,) = bind(toy_if, p, x, then_graph=then_graph, else_graph=else_graph)
+        return out + 1.0
+
+    fn = tf.function(f)
+    x = tf.constant([1.0, 2.0])
+    assert fn(tf.constant(True), x).numpy().tolist() == [11.0, 21.0]
+    assert fn(tf.constant(False), x).numpy().tolist() == [0.0, -1.0]
+    cf = fn.get_concrete_function(tf.constant(True), x)
+    assert cf.graph.get_operation_by_name("ToyIf").get_attr("then_graph").outer_graph is cf.graph
+    cf.graph.lint()
+    text = str(cf.graph)
+    assert "%0 = ToyIf(%p, %x) {then_graph=<graph then>, else_graph=<graph else>} : float32[2]" in text
+    assert "  graph then(%arg0: float32[2], %capture: float32[]) {\n    %0 = Mul(%arg0, %capture)" in text
+    assert fn.experimental_get_tracing_count() == 1
