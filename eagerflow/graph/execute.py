@@ -129,71 +129,71 @@ def compile_graph(graph, feeds, fetches, bound=(), *, prune: bool = False, name:
     compile time (captured arrays, variables); `prune`: run only what the fetches need (TF1 Session
     semantics) instead of every node in program order (function semantics).
     """
-    ns: dict = {"__builtins__": {}}
-    names: dict = {}
-    for i, t in enumerate(feeds):
-        names[id(t)] = f"a{i}"
-    for i, (t, v) in enumerate(bound):
-        names[id(t)] = f"b{i}"
-        ns[f"b{i}"] = v
+    gen = _CodeGen(feeds, bound)
     ops = _needed_ops(graph, fetches, prune)
     fetch_ids = {id(t) for t in fetches}
     last_use: dict = {}
     for idx, op in enumerate(ops):
         for t in op.inputs:
             last_use[id(t)] = idx
-    kernels: dict = {}
-    body: list[str] = []
-    line_ops: dict = {}
-    header = f"def run({', '.join(f'a{i}' for i in range(len(feeds)))}):"
     for idx, op in enumerate(ops):
-        kind = op.type
-        if kind == "Placeholder":
-            for o in op.outputs:
-                if id(o) not in names and (id(o) in last_use or id(o) in fetch_ids):
-                    raise ValueError(f"compile_graph: placeholder {op.name} is neither fed nor bound")
-            continue
-        if kind == "Const":
-            cname = f"c{idx}"
-            ns[cname] = op.attrs["value"]
-            names[id(op.outputs[0])] = cname
-            continue
-        kname = kernels.get(id(op.prim))
+        if op.type == "Placeholder":
+            if any(id(o) not in gen.names and (id(o) in last_use or id(o) in fetch_ids) for o in op.outputs):
+                raise ValueError(f"compile_graph: placeholder {op.name} is neither fed nor bound")
+        elif op.type == "Const":
+            gen.names[id(op.outputs[0])] = gen.bind(f"c{idx}", op.attrs["value"])
+        else:
+            gen.node(idx, op)
+            dead = dict.fromkeys(gen.names[id(t)] for t in _released(op, idx, last_use, fetch_ids))
+            dead = [d for d in dead if d.startswith("t")]
+            if dead:
+                gen.body.append(f"    del {', '.join(dead)}")
+    ret = ", ".join(gen.names[id(t)] for t in fetches)
+    gen.body.append(f"    return ({ret}{',' if len(fetches) == 1 else ''})")
+    code = "\n".join([f"def run({', '.join(f'a{i}' for i in range(len(feeds)))}):"] + gen.body) + "\n"
+    op_name = f"__inference_{_ident(name)}_{next(_ids)}"
+    exec(compile(code, f"<eagerflow {op_name}>", "exec"), gen.ns)  # noqa: S102 - our own generated source
+    return Executable(graph, gen.ns["run"], code, gen.line_ops, gen.names, gen.ns, op_name)
+
+
+class _CodeGen:
+    """Names of values (a: feeds, b: bound, c: constants, t: computed) and the lines of `run`."""
+
+    def __init__(self, feeds, bound):
+        self.ns: dict = {"__builtins__": {}}
+        self.names: dict = {id(t): f"a{i}" for i, t in enumerate(feeds)}
+        for i, (t, v) in enumerate(bound):
+            self.names[id(t)] = self.bind(f"b{i}", v)
+        self.kernels: dict = {}
+        self.body: list = []
+        self.line_ops: dict = {}
+
+    def bind(self, name: str, value) -> str:
+        self.ns[name] = value
+        return name
+
+    def node(self, idx: int, op) -> None:
+        """`t5 = k_MatMul_0(t3, t4, transpose_a=False)` for one node."""
+        kname = self.kernels.get(id(op.prim))
         if kname is None:
-            kname = f"k_{_ident(op.prim.name)}_{len(kernels)}"
-            kernels[id(op.prim)] = kname
-            ns[kname] = op.prim.kernel
-        args = [names[id(t)] for t in op.inputs]
+            kname = self.kernels[id(op.prim)] = self.bind(f"k_{_ident(op.prim.name)}_{len(self.kernels)}",
+                                                          op.prim.kernel)
+        args = [self.names[id(t)] for t in op.inputs]
         for key, value in op.attrs.items():
             lit = _literal(value)
-            if lit is None:
-                lit = f"v{idx}_{_ident(key)}"
-                ns[lit] = value
-            args.append(f"{key}={lit}")
+            args.append(f"{key}={lit if lit is not None else self.bind(f'v{idx}_{_ident(key)}', value)}")
         call = f"{kname}({', '.join(args)})"
-        outs = []
-        for j, o in enumerate(op.outputs):
-            oname = f"t{idx}" if len(op.outputs) == 1 else f"t{idx}_{j}"
-            names[id(o)] = oname
-            outs.append(oname)
+        outs = [f"t{idx}" if len(op.outputs) == 1 else f"t{idx}_{j}" for j in range(len(op.outputs))]
+        for o, oname in zip(op.outputs, outs):
+            self.names[id(o)] = oname
         if not op.prim.multiple_results:
             line = f"    {outs[0]} = {call}"
         elif outs:
-            line = f"    {', '.join(outs)}, = {call}" if len(outs) == 1 else f"    {', '.join(outs)} = {call}"
+            line = f"    {', '.join(outs)}{',' if len(outs) == 1 else ''} = {call}"
         else:
             line = f"    {call}"
-        body.append(line)
-        line_ops[len(body) + 1] = op  # +1: the `def` line
-        dead = [names[id(t)] for t in _released(op, idx, last_use, fetch_ids)]
-        dead = [d for d in dict.fromkeys(dead) if d.startswith("t")]
-        if dead:
-            body.append(f"    del {', '.join(dead)}")
-    ret = ", ".join(names[id(t)] for t in fetches)
-    body.append(f"    return ({ret}{',' if len(fetches) == 1 else ''})")
-    code = "\n".join([header] + body) + "\n"
-    op_name = f"__inference_{_ident(name)}_{next(_ids)}"
-    exec(compile(code, f"<eagerflow {op_name}>", "exec"), ns)  # noqa: S102 - our own generated source
-    return Executable(graph, ns["run"], code, line_ops, names, ns, op_name)
+        self.body.append(line)
+        self.line_ops[len(self.body) + 1] = op  # +1: the `def` line
 
 
 def compile_function_graph(graph) -> Executable:

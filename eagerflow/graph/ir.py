@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..context import _state, graph_scope
-from ..errors import InaccessibleTensorError, InvalidArgumentError, OpError
+from ..errors import InaccessibleTensorError, InvalidArgumentError, OperatorNotAllowedInGraphError, OpError
 from ..primitive import Primitive, describe_inputs, record
 from ..shapes import TensorShape, as_shape, format_dims
 from ..tensor import EagerTensor, Tensor, raise_symbolic_bool
@@ -112,16 +112,14 @@ class SymbolicTensor(Tensor):
         raise_symbolic_bool("bool")
 
     def __iter__(self):
-        dims = self._shape.as_tuple()
-        if dims is None or not dims or dims[0] is None:
-            raise_symbolic_bool("iterator (iterating over it)")
-        return (self[i] for i in range(dims[0]))
+        raise OperatorNotAllowedInGraphError(
+            "Iterating over a symbolic `tf.Tensor` is not allowed. Use tf.unstack, or let AutoGraph convert the loop "
+            "(tf.function with autograph=True).")
 
     def __len__(self):
-        dims = self._shape.as_tuple()
-        if dims is None or not dims or dims[0] is None:
-            raise_symbolic_bool("len() argument")
-        return dims[0]
+        raise OperatorNotAllowedInGraphError(
+            f"len is not well defined for a symbolic Tensor ({self.name}). Please call `x.shape` rather than `len(x)` "
+            "for shape information.")
 
     def __index__(self):
         raise TypeError(f"A symbolic tensor ({self.name}) cannot be used as a Python index or integer; "
