@@ -126,9 +126,8 @@ class _CallInfo:
             self.flat.append(value)
             self.shapes.append(dims)
             self.leaves.append((path, f"{value.dtype.name}{format_dims(dims)}"))
-            return ("T", value.dtype, dims), ("T", value.dtype), TensorSpec(dims, value.dtype,
-                                                                          getattr(value, "name", None)
-                                                                          if isinstance(value, TensorSpec) else None)
+            name = value.name if isinstance(value, TensorSpec) else None
+            return ("T", value.dtype, dims), ("T", value.dtype), TensorSpec(dims, value.dtype, name)
         if is_variable(value):
             self.leaves.append((path, f"variable {value.name!r}"))
             k = ("V", id(value))
@@ -147,11 +146,11 @@ class _CallInfo:
         return k, k, value
 
 
-def _node(tag, kind, shape, parts, template):
-    """Key, struct and signature of a list/tuple/dict from its children's."""
+def _node(tag, kind, layout, parts, template):
+    """Key, struct and signature of a list/tuple/dict (`layout`: its keys or length) from its children's."""
     keys, structs, sigs = (list(x) for x in zip(*parts)) if parts else ([], [], [])
     if tag == "D":
-        sig = {k: v for k, v in zip(shape, sigs)}
+        sig = dict(zip(layout, sigs))
         if type(template) is not dict:
             try:
                 sig = type(template)(sig)
@@ -163,8 +162,8 @@ def _node(tag, kind, shape, parts, template):
         sig = tuple(sigs) if type(template) is tuple else type(template)(sigs)
     else:
         sig = sigs if type(template) is list else type(template)(sigs)
-    shape_key = tuple(shape) if tag == "D" else shape
-    return (tag, kind, shape_key, tuple(keys)), (tag, kind, shape_key, tuple(structs)), sig
+    layout = tuple(layout) if tag == "D" else layout
+    return (tag, kind, layout, tuple(keys)), (tag, kind, layout, tuple(structs)), sig
 
 
 def _sorted_keys(d):
@@ -385,9 +384,7 @@ class Function:
     def _signature_concrete(self) -> ConcreteFunction:
         if not self._concretes:
             names = self._arg_names(len(self._input_signature))
-            specs = tuple(nest.pack_sequence_as(s, [TensorSpec(x.shape, x.dtype, x.name or names[i])
-                                                    for x in nest.flatten(s)])
-                          for i, s in enumerate(self._input_signature))
+            specs = self._input_signature
             info = _CallInfo()
             for i, s in enumerate(specs):
                 info.encode(s, names[i])

@@ -13,6 +13,9 @@ no dtype rules (checked at trace time), no tape checks. Each value is deleted ri
 last use, so memory is released as early as eager would. Constants and captured values are bound
 in the function's namespace.
 
+A TF1 Session runs the subgraph its fetches need with
+`compile_graph(g, feeds, fetches, bound=[(h, v) for v, h in g.variable_captures], prune=True)`.
+
 Failures are mapped back to the node that raised: the generated code has one line per node, so
 the traceback's line number names it. The error is the TF error type, naming the node and the
 user's source line where it was created.
