@@ -157,7 +157,7 @@ class ConcreteFunction:
         try:
             outs = exe.run(*[a._value for a in args])
         except Exception as e:  # noqa: BLE001 - translated to the TF error naming the node
-            raise exe.translate_error(e) from None
+            raise exe.translate_error(e) from (e if settings.full_tracebacks else None)
         if self._single:
             return _wrap(outs[0], self._out_dtypes[0])
         return self._pack_tensors([_wrap(v, d) for v, d in zip(outs, self._out_dtypes)])
@@ -200,7 +200,7 @@ class ConcreteFunction:
         try:
             values = exe.run(*[a._value for a in args])
         except Exception as e:  # noqa: BLE001
-            raise exe.translate_error(e) from None
+            raise exe.translate_error(e) from (e if settings.full_tracebacks else None)
         n = len(self._out_dtypes)
         outs = [_wrap(v, d) for v, d in zip(values[:n], self._out_dtypes)]
         saved_specs = [o for op in stateful_nodes(self.graph) for o in op.outputs]
