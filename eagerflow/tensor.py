@@ -133,10 +133,10 @@ class EagerTensor(Tensor):
         self._value = arr
         self._dtype = dt
 
-    @classmethod
-    def _make(cls, value, dtype):
-        """Fast constructor for kernel results (no inference, no copy)."""
-        t = _new(cls)
+    @staticmethod
+    def _make(value, dtype):
+        """Fast constructor for kernel results (no inference, no copy); bind() calls it for every op."""
+        t = _new(EagerTensor)
         t._value = value
         t._dtype = dtype
         return t

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import nest
 from ..context import logger, pop_tape, push_tape, tapes_paused
-from ..primitive import Primitive, bind
+from ..primitive import Primitive
 from ..tensor import EagerTensor, Tensor, constant, convert_to_tensor
 from ..ops import array as _array, math as _math
 from ..ops import rules as R
@@ -36,6 +36,8 @@ class UnconnectedGradients(enum.Enum):
 
 
 def _unconnected(value) -> UnconnectedGradients:
+    if value is UnconnectedGradients.NONE:
+        return value
     try:
         return UnconnectedGradients(value)
     except ValueError:
@@ -239,9 +241,9 @@ class GradientTape:
         for t, g in zip(targets, target_grads):
             if t.dtype.is_differentiable and id(t) in watched:
                 if g is None:
-                    g = EagerTensor._make(np.ones_like(t._value), t._dtype) if isinstance(t, EagerTensor) \
-                        else _array.ones_like(t)
-                _accumulate(grads, id(t), g)
+                    g = _ones_like(t)
+                prev = grads.get(id(t))
+                grads[id(t)] = g if prev is None else _math.add(prev, g)
         if not grads:
             return [None] * len(sources)
         keep = {id(s) for s in sources}
@@ -252,16 +254,17 @@ class GradientTape:
                 self._run_rules(grads, keep)
         else:
             self._run_rules(grads, keep)
-        return [_take(grads, id(s), keep) for s in sources]
+        return [grads.get(id(s)) for s in sources]
 
     def _run_rules(self, grads: dict, keep: set) -> None:
         watched = self._watched
         entries = self._entries
+        add = _math.add
         # Index from the end: a persistent tape recording its own backward pass appends while we walk.
         for i in range(len(entries) - 1, -1, -1):
             prim, args, attrs, outs = entries[i]
             if prim.multiple_results:
-                gs = [_take(grads, id(o), keep) for o in outs]
+                gs = [grads.get(id(o)) if id(o) in keep else grads.pop(id(o), None) for o in outs]
                 if all(g is None for g in gs):
                     continue
                 gs = tuple(_array.zeros_like(o) if g is None and o.dtype.is_differentiable else g
@@ -269,13 +272,16 @@ class GradientTape:
                 in_grads = prim.grad(gs, outs, *args, **attrs)
             else:
                 o = outs[0]
-                g = _take(grads, id(o), keep)
+                g = grads.get(id(o)) if id(o) in keep else grads.pop(id(o), None)
                 if g is None:
                     continue
                 in_grads = prim.grad(g, o, *args, **attrs)
             for a, ga in zip(args, in_grads):
-                if ga is not None and id(a) in watched:
-                    _accumulate(grads, id(a), ga)
+                if ga is not None:
+                    key = id(a)
+                    if key in watched:
+                        prev = grads.get(key)
+                        grads[key] = ga if prev is None else add(prev, ga)
 
     # ---- jacobians ----------------------------------------------------------------------------------------
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
@@ -356,31 +362,19 @@ class GradientTape:
         return _array.reshape(out, ts + ss[1:])
 
 
+def _ones_like(t: Tensor) -> Tensor:
+    """The default seed d(target)/d(target) (a NumPy fill for eager tensors: no op, no tape)."""
+    if not isinstance(t, EagerTensor):
+        return _array.ones_like(t)
+    v = t._value
+    seed = np.empty(v.shape, v.dtype)
+    seed.fill(1)
+    return EagerTensor._make(seed, t._dtype)
+
+
 def _as_target(t) -> Tensor:
     if _is_variable(t):
         return t.value()
     if not isinstance(t, Tensor):
         return convert_to_tensor(t)
     return t
-
-
-def _accumulate(grads: dict, key: int, g) -> None:
-    """Collects gradient contributions; they are summed once, with one AddN, when first needed."""
-    prev = grads.get(key)
-    if prev is None:
-        grads[key] = g
-    elif type(prev) is list:
-        prev.append(g)
-    else:
-        grads[key] = [prev, g]
-
-
-def _take(grads: dict, key: int, keep: set):
-    """The total gradient of one tensor (kept in `grads` when it is a requested source)."""
-    g = grads.get(key) if key in keep else grads.pop(key, None)
-    if type(g) is list:
-        g = bind(_math.add_n_p, *g)
-        if key in keep:
-            grads[key] = g
-    return g
-
