@@ -72,7 +72,11 @@ def bind(prim: Primitive, *args: Tensor, **attrs):
         return graph.bind(prim, args, attrs)
     n = len(args)
     try:
-        if n == 2:
+        if n == 2 and not attrs:  # the common case, without the cost of passing empty **attrs
+            a, b = args
+            dt = prim.dtype_rule(a._dtype, b._dtype)
+            out = prim.kernel(a._value, b._value)
+        elif n == 2:
             a, b = args
             dt = prim.dtype_rule(a._dtype, b._dtype, **attrs)
             out = prim.kernel(a._value, b._value, **attrs)

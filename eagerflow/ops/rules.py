@@ -46,6 +46,8 @@ def same(op: str, allowed=ALL, out=None):
     """All inputs share one dtype from `allowed`; output has that dtype (or `out`)."""
     def rule(*dts, **_):
         first = dts[0]
+        if len(dts) == 2 and dts[1] is first and first in allowed:  # the common binary case, fast
+            return first if out is None else out
         for i, d in enumerate(dts[1:], 1):
             if d is not first:
                 fail(op, f"cannot compute {op} as input #{i}(zero-based) was expected to be a "
