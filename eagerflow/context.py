@@ -11,6 +11,10 @@ import logging
 import threading
 
 logger = logging.getLogger("eagerflow")
+if not logger.handlers:  # as TF's logger: one `WARNING:eagerflow:<message>` line per warning
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(levelname)s:%(name)s:%(message)s"))
+    logger.addHandler(_handler)
 
 
 class _Settings:
@@ -31,6 +35,9 @@ class _Settings:
         self.keras_image_data_format = "channels_last"
         self.keras_name_counts: dict = {}    # Keras auto-names: base -> uses (clear_session resets)
         self.keras_custom_objects: dict = {}  # register_keras_serializable: "Package>Name" -> class
+        self.threading = {"inter_op": 0, "intra_op": 0}  # tf.config.threading (recorded, 0 = system picks)
+        self.soft_device_placement = True    # tf.config.set_soft_device_placement (recorded)
+        self.warned_once: set = set()        # deprecation warnings already logged (TF logs each once)
         self.lock = threading.RLock()
 
 
@@ -73,24 +80,38 @@ def executing_eagerly() -> bool:
 def graph_scope(graph):
     """Makes `graph` the graph that ops are added to (None: eager) for the block."""
     st = _state
-    saved = st.graph, st.tapes, st.control_deps
+    saved = st.graph, st.tapes, st.control_deps, st.name_scope
     st.graph = graph
     st.control_deps = ()
+    st.name_scope = ""  # each graph has its own name scopes, as in TF
     try:
         yield graph
     finally:
-        st.graph, st.tapes, st.control_deps = saved
+        st.graph, st.tapes, st.control_deps, st.name_scope = saved
 
 
 @contextlib.contextmanager
 def init_scope():
-    """Lifts out of any function being traced: to eager (or TF1's default graph), no tapes.
+    """Lifts out of any function being traced: to eager (or the outermost tf.Graph), no tapes.
 
     Variables compute their initial values here, as TF does.
+
+    >>> import eagerflow as tf
+    >>> @tf.function
+    ... def f():
+    ...     with tf.init_scope():
+    ...         print(tf.executing_eagerly())
+    ...     return tf.executing_eagerly()
+    >>> f()
+    True
+    <tf.Tensor: shape=(), dtype=bool, numpy=False>
     """
     st = _state
     saved = st.graph, st.tapes, st.control_deps, st.variable_hooks
-    st.graph = settings.default_graph if settings.eager_disabled else None
+    graph = st.graph
+    while graph is not None and graph.building_function:  # FuncGraphs chain to the graph they were traced in
+        graph = graph.outer_graph
+    st.graph = graph
     st.tapes, st.control_deps, st.variable_hooks = (), (), ()
     try:
         yield
@@ -130,6 +151,8 @@ def name_scope(name: str | None):
     if name:
         if name.endswith("/"):
             st.name_scope = name.rstrip("/")
+        elif st.graph is not None:  # in a graph, scopes are unique names: a second "outer" is "outer_1"
+            st.name_scope = st.graph.unique_name(name)
         else:
             st.name_scope = f"{saved}/{name}" if saved else name
     try:

@@ -114,7 +114,7 @@ def test_symbolic_tensors_inside_the_function():
         with pytest.raises(TypeError, match=r"len is not well defined for a symbolic Tensor \(x:0\)"):
             len(x)
         assert repr(x) == "<tf.Tensor 'x:0' shape=(3,) dtype=float32>"
-        assert str(x * 2.0) == 'Tensor("Mul:0", shape=(3,), dtype=float32)'
+        assert str(x * 2.0) == 'Tensor("mul:0", shape=(3,), dtype=float32)'
         assert not hasattr(x, "numpy")
         return x
 

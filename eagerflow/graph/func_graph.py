@@ -23,6 +23,8 @@ __all__ = ["FuncGraph"]
 class FuncGraph(Graph):
     """A Graph with a signature: `inputs`, `outputs`, `structured_outputs` and captures."""
 
+    building_function = True
+
     def __init__(self, name: str, outer_graph=None):
         super().__init__()
         self.name = name

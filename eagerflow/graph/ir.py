@@ -26,7 +26,7 @@ import sys
 import numpy as np
 
 from .. import dtypes as _dt
-from ..context import _state, graph_scope
+from ..context import _state, graph_scope, name_scope
 from ..errors import InaccessibleTensorError, InvalidArgumentError, OperatorNotAllowedInGraphError, OpError
 from ..primitive import Primitive, describe_inputs, record
 from ..shapes import TensorShape, as_shape, format_dims
@@ -54,6 +54,27 @@ def _norm_shape(s):
     if s is None:
         return None
     return tuple(None if d is None else int(d) for d in s)
+
+
+def _named_operator(method, op_name: str):
+    """`method` (a Tensor operator) run in a name scope `op_name` whose name its result's node takes."""
+    def operator(self, *args):
+        graph = _state.graph
+        if graph is None:
+            return method(self, *args)
+        with name_scope(op_name) as scope:
+            out = method(self, *args)
+        if type(out) is SymbolicTensor and out._op.graph is graph and out._op.name.startswith(scope):
+            graph._rename(out._op, scope[:-1])
+        return out
+    operator.__name__ = method.__name__
+    return operator
+
+
+def _handle_name(var, building_function: bool) -> str:
+    """The resource placeholder's name: the variable's op name (its last part inside functions)."""
+    name = var.name.split(":")[0]
+    return name.split("/")[-1] if building_function else name
 
 
 # ---- the symbolic tensor ---------------------------------------------------------------------------
@@ -134,7 +155,20 @@ class SymbolicTensor(Tensor):
         return f"<tf.Tensor '{self.name}' shape={self._shape} dtype={self._dtype.name}>"
 
     def __str__(self):
-        return f'Tensor("{self.name}", shape={self._shape}, dtype={self._dtype.name})'
+        shape = "" if self._shape.rank is None else f", shape={self._shape}"  # TF omits an unknown rank
+        return f'Tensor("{self.name}"{shape}, dtype={self._dtype.name})'
+
+    # Operators name their node as TF does: `x + y` is "add", `x[0]` is "strided_slice".
+    for _method, _op_name in (("__add__", "add"), ("__radd__", "add"), ("__sub__", "sub"), ("__rsub__", "sub"),
+                              ("__mul__", "mul"), ("__rmul__", "mul"), ("__truediv__", "truediv"),
+                              ("__rtruediv__", "truediv"), ("__floordiv__", "floordiv"),
+                              ("__rfloordiv__", "floordiv"), ("__mod__", "mod"), ("__rmod__", "mod"),
+                              ("__pow__", "pow"), ("__rpow__", "pow"), ("__matmul__", "matmul"),
+                              ("__rmatmul__", "matmul"), ("__and__", "and"), ("__rand__", "and"),
+                              ("__or__", "or"), ("__ror__", "or"), ("__xor__", "xor"), ("__rxor__", "xor"),
+                              ("__getitem__", "strided_slice")):
+        locals()[_method] = _named_operator(getattr(Tensor, _method), _op_name)
+    del _method, _op_name
 
     def __copy__(self):
         return self
@@ -320,28 +354,44 @@ class Operation:
 class Graph:
     """A dataflow graph of operations in program order (TF's `tf.Graph`)."""
 
+    building_function = False  # True for FuncGraph: init_scope lifts out of function graphs only
+
     def __init__(self):
         self._ops: list = []
         self._by_name: dict = {}
-        self._name_counts: dict = {}
+        self._names_in_use: dict = {}   # lower-cased name -> uses (TF compares names case-insensitively)
         self._var_captures: dict = {}   # id(variable) -> (variable, resource placeholder)
         self.outer_graph = None
         self._forced_source = None      # set by replay: copied nodes keep their original source line
 
     # ---- building ---------------------------------------------------------------------------------
     def unique_name(self, base: str, scoped: bool = True) -> str:
-        """`base` under the current name scope, suffixed `_1`, `_2`... if already taken."""
+        """`base` under the current name scope, marked as used; suffixed `_1`, `_2`... if taken.
+
+        As TF, names compare case-insensitively ("add" then "Add" gives "Add_1"), name scopes take
+        names too, and a name ending in "/" is used as is (without the slash).
+        """
+        used = self._names_in_use
+        if base.endswith("/"):
+            used.setdefault(base[:-1].lower(), 1)
+            return base[:-1]
         ns = _state.name_scope if scoped else ""
         name = f"{ns}/{base}" if ns else base
-        if name not in self._by_name:
+        key = name.lower()
+        i = used.get(key, 0)
+        used[key] = i + 1
+        if i == 0:
             return name
-        n = self._name_counts.get(name, 0)
-        while True:
-            n += 1
-            cand = f"{name}_{n}"
-            if cand not in self._by_name:
-                self._name_counts[name] = n
-                return cand
+        while f"{key}_{i}" in used:
+            i += 1
+        used[f"{key}_{i}"] = 1
+        return f"{name}_{i}"
+
+    def _rename(self, op: "Operation", name: str) -> None:
+        """Gives `op` a name reserved earlier with unique_name (an operator's scope name)."""
+        del self._by_name[op.name]
+        op.name = name
+        self._by_name[name] = op
 
     def add_op(self, prim: Primitive, inputs, attrs: dict, dtypes, shapes, *, name=None, control_inputs=(),
                source=None, scoped=True) -> Operation:
@@ -407,7 +457,7 @@ class Graph:
         if entry is not None:
             return entry[1]
         handle = self.add_op(placeholder_p, (), {"dtype": _dt.resource, "shape": ()}, [_dt.resource], [()],
-                             name=var.name.split(":")[0].split("/")[-1], scoped=False).outputs[0]
+                             name=_handle_name(var, self.building_function), scoped=False).outputs[0]
         self._var_captures[id(var)] = (var, handle)
         self._on_capture(var, handle)
         return handle
@@ -425,7 +475,11 @@ class Graph:
         handle = self.capture_variable(var)
         if not (type(value) is SymbolicTensor and value._op.graph is self):
             value = self.capture(value)
-        self.add_op(ASSIGN_PRIMS[kind], (handle, value), {}, [], [], control_inputs=_control_deps())
+        op = self.add_op(ASSIGN_PRIMS[kind], (handle, value), {}, [], [], control_inputs=_control_deps())
+        if not self.building_function:  # TF1: a Session runs only what fetches need, so hand out the op
+            return self.add_op(read_variable_p, (handle,), {"dtype": var.dtype, "shape": var.shape.as_tuple()},
+                               [var.dtype], [var.shape.as_tuple()], control_inputs=(op,)).outputs[0] \
+                if read_value else op
         return var if read_value else None
 
     @property

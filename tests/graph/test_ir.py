@@ -23,8 +23,8 @@ def test_operations_tensors_and_lookups():
     out = mm.outputs[0]
     assert out.name == "MatMul:0" and out.op is mm and out.graph is g and out.value_index == 0
     assert out.shape.as_list() == [None, 4] and out.dtype == tf.float32
-    assert g.get_tensor_by_name("AddV2:0") is ops[-1].outputs[0]
-    assert [c.name for c in out.consumers()] == ["AddV2"] and g.users(out) == out.consumers()
+    assert g.get_tensor_by_name("add:0") is ops[-1].outputs[0]  # `+` names its node "add", as TF
+    assert [c.name for c in out.consumers()] == ["add"] and g.users(out) == out.consumers()
     assert repr(mm) == "<tf.Operation 'MatMul' type=MatMul>"
     assert mm.control_inputs == () and mm.values() == mm.outputs
     with pytest.raises(ValueError, match="Operation 'MatMul' has no attr named 'perm'."):
@@ -45,7 +45,7 @@ def test_names_are_unique_and_follow_name_scopes():
         return y + 3.0
 
     names = [op.name for op in _graph(f, tf.TensorSpec([2])).get_operations()]
-    assert names == ["x", "block/Const", "block/AddV2", "block/Const_1", "block/AddV2_1", "Const", "AddV2"]
+    assert names == ["x", "block/add/Const", "block/add", "block/add_1/Const", "block/add_1", "add/Const", "add"]
 
 
 def test_source_line_of_each_node():
@@ -54,7 +54,7 @@ def test_source_line_of_each_node():
         return y
 
     g = _graph(f, tf.TensorSpec([]))
-    mul = g.get_operation_by_name("Mul")
+    mul = g.get_operation_by_name("mul")
     path, line, func = mul.source
     assert path.endswith("test_ir.py") and func == "f"
     with open(path) as fh:
@@ -130,13 +130,13 @@ def test_tf1_style_graph_building():
 def test_lint_accepts_traced_graphs_and_reports_broken_ones():
     g = _graph(lambda x: tf.reduce_sum(x * x, axis=0), tf.TensorSpec([None, 2]))
     assert g.lint() is g
-    mul = g.get_operation_by_name("Mul")
+    mul = g.get_operation_by_name("mul")
     mul.outputs[0]._dtype = tf.float64          # break the dtype rule
     g._ops.reverse()                             # and program order
     with pytest.raises(LintError) as info:
         g.lint()
     text = str(info.value)
-    assert "node Mul (Mul): output 0 has dtype float64, rule says float32" in text
+    assert "node mul (Mul): output 0 has dtype float64, rule says float32" in text
     assert "used before it is defined" in text
     assert isinstance(info.value, ValueError)
 
