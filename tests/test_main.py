@@ -72,3 +72,24 @@ def test_control_flow_section_leaves_settings_as_found(capsys):
     config = getattr(tf, "config", None)
     if config is not None and hasattr(config, "functions_run_eagerly"):
         assert config.functions_run_eagerly() is False
+
+
+def run_example(name):
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "examples", name)], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_example_eager_control_flow():
+    assert run_example("eager_control_flow.py") == ("tf.Tensor(10, shape=(), dtype=int32)\n"
+                                                    "tf.Tensor(-3, shape=(), dtype=int32)\n10\n")
+
+
+def test_example_gradient_tape():
+    text = run_example("gradient_tape.py")
+    assert "d(x*x + 2x)/dx at 3: tf.Tensor(8.0, shape=(), dtype=float32)" in text
+    assert "first and second derivative of x**3 at 2: 12.0 12.0" in text
+    w, b = [float(part.split("=")[1]) for part in text.strip().splitlines()[-1].replace("fitted ", "").split(",")]
+    assert abs(w - 3.0) < 0.05 and abs(b - 0.5) < 0.05

@@ -215,3 +215,12 @@ def test_gradient_with_respect_to_variables_in_structures():
         y = tf.reduce_sum(tf.matmul(w, x) + b)
     grads = tape.gradient(y, {"w": w, "b": b})
     assert grads["w"].numpy().tolist() == [[3.0, 4.0]] and grads["b"].numpy().tolist() == [1.0]
+
+
+def test_getitem_reads_and_differentiates():
+    v = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    assert v[0].numpy().tolist() == [1.0, 2.0] and v[:, 1].numpy().tolist() == [2.0, 4.0]
+    assert v[1, 0].numpy() == 3.0 and v[-1, ::-1].numpy().tolist() == [4.0, 3.0]
+    with tf.GradientTape() as tape:
+        y = v[0, 1] * 3 + tf.reduce_sum(v[1])
+    assert tape.gradient(y, v).numpy().tolist() == [[0.0, 3.0], [1.0, 1.0]]
