@@ -156,6 +156,14 @@ def test_immutability_hashing_and_ref():
     assert t.note.startswith("user")
 
 
+def test_kernel_scalar_results_behave_like_constants():
+    s = tf.constant(1.0) + tf.constant(2.0)   # NumPy returns a NumPy scalar for 0-d inputs
+    assert repr(s) == "<tf.Tensor: shape=(), dtype=float32, numpy=3.0>" and f"{s:.1f}" == "3.0"
+    assert type(s.numpy()) is np.float32 and np.asarray(s).shape == () and bool(s) and int(s) == 3
+    assert repr(tf.constant(0.1) + 0.0) == "<tf.Tensor: shape=(), dtype=float32, numpy=0.10000000149011612>"
+    assert repr(s.ref()) == "<Reference wrapping <tf.Tensor: shape=(), dtype=float32, numpy=3.0>>"
+
+
 def test_copy_and_pickle():
     t = tf.constant([[1.0, 2.0]])
     assert copy.copy(t) is t and copy.deepcopy(t) is t
