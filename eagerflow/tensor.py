@@ -33,8 +33,17 @@ class Tensor:
     def __radd__(self, other): return _math.add(other, self)
     def __sub__(self, other): return _math.subtract(self, other)
     def __rsub__(self, other): return _math.subtract(other, self)
-    def __mul__(self, other): return _math.multiply(self, other)
-    def __rmul__(self, other): return _math.multiply(other, self)
+    def __mul__(self, other):
+        # TF: `*` on bool tensors is logical_and (tf.multiply itself rejects bool)
+        if self.dtype is _dt.bool:
+            return _math.logical_and(self, other)
+        return _math.multiply(self, other)
+
+    def __rmul__(self, other):
+        if self.dtype is _dt.bool:
+            return _math.logical_and(other, self)
+        return _math.multiply(other, self)
+
     def __truediv__(self, other): return _math.truediv(self, other)
     def __rtruediv__(self, other): return _math.truediv(other, self)
     def __floordiv__(self, other): return _math.floordiv(self, other)
@@ -46,7 +55,6 @@ class Tensor:
     def __matmul__(self, other): return _linalg.matmul(self, other)
     def __rmatmul__(self, other): return _linalg.matmul(other, self)
     def __neg__(self): return _math.negative(self)
-    def __pos__(self): return self
     def __abs__(self): return _math.abs(self)
     def __lt__(self, other): return _math.less(self, other)
     def __le__(self, other): return _math.less_equal(self, other)

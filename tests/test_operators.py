@@ -220,13 +220,10 @@ def test_operators_on_variables():
     np.testing.assert_allclose(tape.gradient(y, v).numpy(), 2 * np.float32([1, 2]) - np.float32([3, 4]) / [1, 4])
 
 
-@pytest.mark.xfail(strict=True, reason="TF's `*` on bool tensors is logical_and (tf.multiply itself rejects bool); "
-                                       "Tensor.__mul__ (tensor.py) maps straight to tf.multiply")
 def test_bool_multiplication_operator_is_logical_and():
     np.testing.assert_array_equal((tf.constant([True, False]) * True).numpy(), [True, False])
 
 
-@pytest.mark.xfail(strict=True, reason="TF's EagerTensor has no unary +; tensor.py defines __pos__")
 def test_unary_plus_is_not_supported():
     with pytest.raises(TypeError, match="bad operand type for unary +"):
         +tf.constant([1.0])
