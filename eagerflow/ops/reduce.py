@@ -19,9 +19,8 @@ from ..tensor import EagerTensor, Tensor, constant, convert_to_tensor, get_stati
 from . import array as _array, math as _math, rules as R
 
 __all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_any", "reduce_all",
-           "reduce_logsumexp", "argmax", "argmin", "cumsum",
-           "reduce_std", "reduce_variance", "reduce_euclidean_norm", "count_nonzero", "cumprod"]
-# TF has these only under tf.math, not at the top level (tf.math star-imports this module).
+           "reduce_logsumexp", "argmax", "argmin", "cumsum"]
+# TF has these only under tf.math, not at the top level (eagerflow/api/math.py imports them by name).
 MATH_ONLY = ("reduce_std", "reduce_variance", "reduce_euclidean_norm", "count_nonzero", "cumprod")
 
 _INDEX_DTYPES = (_dt.int32, _dt.int64)
