@@ -34,6 +34,7 @@ from .tensor_spec import TensorSpec  # noqa: F401
 from .graph.ir import Graph  # noqa: F401
 from .function import function  # noqa: F401
 from .api import config  # noqa: F401
+from . import data  # noqa: F401
 
 newaxis = None
 __version__ = "0.1.0"
