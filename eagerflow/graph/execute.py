@@ -68,7 +68,13 @@ class Executable:
         self.op_name = op_name
 
     def translate_error(self, exc: BaseException) -> BaseException:
-        """The TF error for an exception raised inside `run` (unchanged if not from a node)."""
+        """The TF error for an exception raised inside `run` (unchanged if not from a node).
+
+        An error already translated (by the executor of a nested branch or loop body) is returned
+        as is: it names the innermost node that failed.
+        """
+        if getattr(exc, "_graph_node", None) is not None:
+            return exc
         tb = exc.__traceback__
         frame_locals, op = None, None
         while tb is not None:
@@ -90,6 +96,7 @@ class Executable:
         text = (f"Graph execution error:\n\nDetected at node {op.name} defined at (most recent call last):\n{where}\n"
                 f"{message}\n\t [[{{{{node {op.name}}}}}]] [Op:{self.op_name}]")
         err = type(base)(op.node_def, op, text)
+        err._graph_node = op
         err.__cause__ = exc if base is not exc else None
         return err
 

@@ -25,8 +25,13 @@ _ASSIGN_KIND = {p: kind for kind, p in ASSIGN_PRIMS.items()}
 
 
 def stateful_nodes(graph) -> list:
-    """The stateful nodes with outputs, in program order (their outputs are saved for gradients)."""
-    return [op for op in graph.get_operations() if op.prim.stateful and op.outputs]
+    """The stateful nodes with outputs, in program order (their outputs are saved for gradients).
+
+    Control-flow nodes (a primitive with a `replay` method: If, While, ...) are not saved: a
+    replay rebuilds them from their sub-graphs, so gradients flow through them.
+    """
+    return [op for op in graph.get_operations()
+            if op.prim.stateful and op.outputs and getattr(op.prim, "replay", None) is None]
 
 
 class VariableSimulation:
@@ -94,6 +99,8 @@ def replay(graph, feeds, saved=None, sim: VariableSimulation | None = None) -> l
                 else:
                     getattr(ins[0], assign_kind)(ins[1], read_value=False)
                 outs = ()
+            elif getattr(op.prim, "replay", None) is not None:  # control flow: rebuilt from its sub-graphs
+                outs = op.prim.replay(ins, op.attrs, sim)
             elif sim is not None and op.prim.stateful:
                 outs = tuple(next(saved_iter) for _ in op.outputs)
             else:
