@@ -1,0 +1,54 @@
+"""`tf.keras.layers`: the layer classes, `serialize` / `deserialize` and the merge shortcuts.
+
+>>> import eagerflow as tf
+>>> layer = tf.keras.layers.deserialize(tf.keras.layers.serialize(tf.keras.layers.Dense(2, name="d")))
+>>> type(layer).__name__, layer.name, layer.units
+('Dense', 'd', 2)
+"""
+from __future__ import annotations
+
+from .. import serialization as _ser
+from .base import Layer  # noqa: F401
+from .input_spec import InputSpec  # noqa: F401
+from .input_layer import Input, InputLayer  # noqa: F401
+from .core import Activation, Dense, Dropout, Embedding, Identity, Lambda  # noqa: F401
+from .conv import Conv1D, Conv2D, Conv2DTranspose, Convolution1D, Convolution2D  # noqa: F401
+from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D, GlobalAveragePooling1D,  # noqa: F401
+                      GlobalAveragePooling2D, GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D,
+                      GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
+from .normalization import BatchNormalization, LayerNormalization  # noqa: F401
+from .reshaping import (Cropping1D, Cropping2D, Flatten, Permute, RepeatVector, Reshape, UpSampling1D,  # noqa: F401
+                        UpSampling2D, ZeroPadding1D, ZeroPadding2D)
+from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,  # noqa: F401
+                      average, concatenate, dot, maximum, minimum, multiply, subtract)
+from .preprocessing import Normalization, Rescaling  # noqa: F401
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell  # noqa: F401
+from .rnn import GRU, LSTM, RNN, Bidirectional, SimpleRNN  # noqa: F401
+
+
+def serialize(layer) -> dict:
+    """A layer's Keras config dict: `{'module', 'class_name', 'config', 'registered_name'}`."""
+    return _ser.serialize(layer, "keras.layers")
+
+
+def _namespace() -> dict:
+    """Built-in layer and model classes by name: every eagerflow.keras subclass of Layer (models too)."""
+    names, stack = {}, [Layer]
+    while stack:
+        cls = stack.pop()
+        if cls.__module__.startswith("eagerflow.keras") and not cls.__name__.startswith("_"):
+            names.setdefault(cls.__name__, cls)
+        stack.extend(cls.__subclasses__())
+    names.update({name: obj for name, obj in globals().items() if isinstance(obj, type) and issubclass(obj, Layer)})
+    return names
+
+
+def deserialize(config, custom_objects=None):
+    """The layer (or model) a config dict describes; custom classes via `custom_objects` or registration."""
+    if isinstance(config, dict) and "class_name" in config and "config" in config:
+        layer = _ser.deserialize(config, _namespace(), "layer", custom_objects)
+        build = config.get("build_config")
+        if build is not None and not layer.built:
+            layer.build_from_config(build)
+        return layer
+    raise ValueError(f"Could not interpret serialized layer: {config}")

@@ -1,0 +1,195 @@
+"""BatchNormalization and LayerNormalization.
+
+BatchNormalization normalizes with the batch's statistics in training (and moves its non-trainable
+`moving_mean` / `moving_variance` towards them), with the moving statistics in inference. A frozen
+layer (`trainable=False`) always runs in inference mode, as in Keras.
+
+>>> import eagerflow as tf
+>>> bn = tf.keras.layers.BatchNormalization()
+>>> y = bn(tf.constant([[1.0], [3.0]]), training=True)
+>>> [w.name for w in bn.weights]
+['gamma', 'beta', 'moving_mean', 'moving_variance']
+"""
+from __future__ import annotations
+
+import eagerflow as tf  # public ops only; attributes are read at call time
+from .. import constraints as _constraints
+from .. import initializers as _initializers
+from .. import regularizers as _regularizers
+from .base import Layer
+from .input_spec import InputSpec
+
+__all__ = ["BatchNormalization", "LayerNormalization"]
+
+
+def _normalize_axes(axis, ndim: int, layer: str) -> list:
+    axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    out = []
+    for a in axes:
+        if not isinstance(a, int) or not -ndim <= a < ndim:
+            raise ValueError(f"Invalid axis {a} for {layer}: the input has rank {ndim}.")
+        out.append(a % ndim)
+    return sorted(set(out))
+
+
+def _param_shape(input_shape, axes) -> tuple:
+    return tuple(input_shape[a] for a in axes)
+
+
+def _broadcast(param, ndim: int, axes):
+    """`param` (shaped like the kept axes) reshaped to broadcast against the input."""
+    if axes == [ndim - 1]:
+        return param
+    shape = [1] * ndim
+    for a, n in zip(axes, param.shape.as_list()):
+        shape[a] = n
+    return tf.reshape(param, shape)
+
+
+class BatchNormalization(Layer):
+    """Normalizes each feature (along `axis`) to zero mean and unit variance, then scales and shifts."""
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 synchronized=False, **kwargs):
+        kwargs.pop("renorm", None)
+        kwargs.pop("renorm_clipping", None)
+        kwargs.pop("renorm_momentum", None)
+        super().__init__(**kwargs)
+        self.axis = int(axis) if not isinstance(axis, (list, tuple)) else list(axis)
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.synchronized = bool(synchronized)
+        self.beta_initializer = _initializers.get(beta_initializer)
+        self.gamma_initializer = _initializers.get(gamma_initializer)
+        self.moving_mean_initializer = _initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = _initializers.get(moving_variance_initializer)
+        self.beta_regularizer = _regularizers.get(beta_regularizer)
+        self.gamma_regularizer = _regularizers.get(gamma_regularizer)
+        self.beta_constraint = _constraints.get(beta_constraint)
+        self.gamma_constraint = _constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        self._axes = _normalize_axes(self.axis, ndim, "BatchNormalization")
+        shape = _param_shape(input_shape, self._axes)
+        if None in shape:
+            raise ValueError(f"Axis {self.axis} of input tensor should have a defined dimension but the layer "
+                             f"received an input with shape {tuple(input_shape)}.")
+        self._reduce = [a for a in range(ndim) if a not in self._axes]
+        self.gamma = self.beta = None
+        if self.scale:
+            self.gamma = self.add_weight(shape=shape, name="gamma", initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight(shape=shape, name="beta", initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self.moving_mean = self.add_weight(shape=shape, name="moving_mean", initializer=self.moving_mean_initializer,
+                                           trainable=False)
+        self.moving_variance = self.add_weight(shape=shape, name="moving_variance",
+                                               initializer=self.moving_variance_initializer, trainable=False)
+        self.input_spec = InputSpec(ndim=ndim, axes={a: n for a, n in zip(self._axes, shape)})
+        self.built = True
+
+    def call(self, inputs, training=None, mask=None):
+        ndim = len(self._reduce) + len(self._axes)
+        if training and self.trainable:
+            mean, variance = tf.nn.moments(inputs, axes=self._reduce)
+            m = self.momentum
+            self.moving_mean.assign(self.moving_mean * m + tf.stop_gradient(mean) * (1.0 - m))
+            self.moving_variance.assign(self.moving_variance * m + tf.stop_gradient(variance) * (1.0 - m))
+        else:
+            mean, variance = self.moving_mean, self.moving_variance
+        gamma = None if self.gamma is None else _broadcast(tf.convert_to_tensor(self.gamma), ndim, self._axes)
+        beta = None if self.beta is None else _broadcast(tf.convert_to_tensor(self.beta), ndim, self._axes)
+        mean = _broadcast(tf.convert_to_tensor(mean), ndim, self._axes)
+        variance = _broadcast(tf.convert_to_tensor(variance), ndim, self._axes)
+        return tf.nn.batch_normalization(inputs, mean, variance, beta, gamma, self.epsilon)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon, "center": self.center,
+            "scale": self.scale, "beta_initializer": _initializers.serialize(self.beta_initializer),
+            "gamma_initializer": _initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": _initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": _initializers.serialize(self.moving_variance_initializer),
+            "beta_regularizer": _regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": _regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": _constraints.serialize(self.beta_constraint),
+            "gamma_constraint": _constraints.serialize(self.gamma_constraint),
+            "synchronized": self.synchronized, "renorm": False, "renorm_clipping": None, "renorm_momentum": 0.99})
+        return config
+
+
+class LayerNormalization(Layer):
+    """Normalizes each example over `axis` (the last by default), then scales and shifts.
+
+    >>> import eagerflow as tf
+    >>> y = tf.keras.layers.LayerNormalization(epsilon=0.0)(tf.constant([[1.0, 3.0]]))
+    >>> y.numpy()
+    array([[-1.,  1.]], dtype=float32)
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = list(axis) if isinstance(axis, (list, tuple)) else int(axis)
+        self.epsilon = float(epsilon)
+        self.center, self.scale, self.rms_scaling = bool(center), bool(scale), bool(rms_scaling)
+        self.beta_initializer = _initializers.get(beta_initializer)
+        self.gamma_initializer = _initializers.get(gamma_initializer)
+        self.beta_regularizer = _regularizers.get(beta_regularizer)
+        self.gamma_regularizer = _regularizers.get(gamma_regularizer)
+        self.beta_constraint = _constraints.get(beta_constraint)
+        self.gamma_constraint = _constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        self._axes = _normalize_axes(self.axis, ndim, "LayerNormalization")
+        shape = _param_shape(input_shape, self._axes)
+        if None in shape:
+            raise ValueError(f"The normalized axes {self.axis} of the input to LayerNormalization must be defined; "
+                             f"received input shape {tuple(input_shape)}.")
+        self.gamma = self.beta = None
+        if self.scale or self.rms_scaling:
+            self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center and not self.rms_scaling:
+            self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        ndim = inputs.shape.rank
+        x = inputs
+        if self.rms_scaling:  # Keras 3's (deprecated) definition: scaled by the variance, not the RMS
+            _, variance = tf.nn.moments(x, axes=self._axes, keepdims=True)
+            out = x * tf.math.rsqrt(variance + self.epsilon)
+            return out * _broadcast(tf.convert_to_tensor(self.gamma), ndim, self._axes)
+        mean, variance = tf.nn.moments(x, axes=self._axes, keepdims=True)
+        gamma = None if self.gamma is None else _broadcast(tf.convert_to_tensor(self.gamma), ndim, self._axes)
+        beta = None if self.beta is None else _broadcast(tf.convert_to_tensor(self.beta), ndim, self._axes)
+        return tf.nn.batch_normalization(x, mean, variance, beta, gamma, self.epsilon)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+            "rms_scaling": self.rms_scaling, "beta_initializer": _initializers.serialize(self.beta_initializer),
+            "gamma_initializer": _initializers.serialize(self.gamma_initializer),
+            "beta_regularizer": _regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": _regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": _constraints.serialize(self.beta_constraint),
+            "gamma_constraint": _constraints.serialize(self.gamma_constraint)})
+        return config

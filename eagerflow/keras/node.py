@@ -1,0 +1,133 @@
+"""The functional API's symbolic values: `KerasTensor` (a shape and dtype with a history) and `Node`.
+
+Calling a layer on KerasTensors runs no computation: it records a Node (the layer, its arguments,
+its outputs) and returns new KerasTensors whose `_keras_history` points back at that node. A
+functional Model walks these nodes from its outputs back to its inputs and replays them on data.
+
+>>> import eagerflow as tf
+>>> x = tf.keras.Input((8,))
+>>> y = tf.keras.layers.Dense(3)(x)
+>>> y.shape, y._keras_history.operation.name
+((None, 3), 'dense')
+"""
+from __future__ import annotations
+
+import itertools
+from typing import NamedTuple
+
+from .. import nest
+from . import backend as _backend
+
+__all__ = ["KerasTensor", "KerasHistory", "Node", "any_symbolic", "flatten_keras_tensors"]
+
+_node_ids = itertools.count()
+
+_TF_FUNCTION_ERROR = (
+    "A KerasTensor cannot be used as input to a TensorFlow function. A KerasTensor is a symbolic placeholder "
+    "for a shape and dtype, used when constructing Keras Functional models or Keras Functions. You can only "
+    "use it as input to a Keras layer. You are likely doing something like:\n\n```\nx = Input(...)\n...\n"
+    "tf_fn(x)  # Invalid.\n```\n\nWhat you should do instead is wrap `tf_fn` in a layer:\n\n```\n"
+    "class MyLayer(Layer):\n    def call(self, x):\n        return tf_fn(x)\n\nx = MyLayer()(x)\n```\n")
+
+
+class KerasHistory(NamedTuple):
+    """Where a KerasTensor came from: the layer, which of its calls (node), which output."""
+
+    operation: object
+    node_index: int
+    tensor_index: int
+
+
+class KerasTensor:
+    """A symbolic input or intermediate value of a functional model: shape, dtype and history.
+
+    >>> import eagerflow as tf
+    >>> tf.keras.Input((4,), name="features")
+    <KerasTensor shape=(None, 4), dtype=float32, sparse=False, ragged=False, name=features>
+    """
+
+    _is_keras_tensor = True
+    __array_priority__ = 200
+
+    def __init__(self, shape, dtype="float32", sparse=False, ragged=False, name=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = _backend.standardize_dtype(dtype)
+        self.sparse, self.ragged = bool(sparse), bool(ragged)
+        self.name = name or _backend.unique_name("keras_tensor")
+        self._keras_history = None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self):
+        return (f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse={self.sparse}, "
+                f"ragged={self.ragged}, name={self.name}>")
+
+    def __tf_tensor__(self, dtype=None, name=None):
+        raise ValueError(_TF_FUNCTION_ERROR)
+
+    def __array__(self, dtype=None, copy=None):
+        raise ValueError(_TF_FUNCTION_ERROR)
+
+    def __bool__(self):
+        raise TypeError("A symbolic KerasTensor cannot be used as a boolean.")
+
+    def __hash__(self):
+        return id(self)
+
+    def __eq__(self, other):
+        return self is other
+
+    def __iter__(self):
+        raise TypeError("A symbolic KerasTensor cannot be iterated over; index it inside a layer instead.")
+
+
+def any_symbolic(args, kwargs) -> bool:
+    """True when a KerasTensor appears anywhere in the call's arguments."""
+    for a in args:
+        if getattr(a, "_is_keras_tensor", False):
+            return True
+        if isinstance(a, (list, tuple, dict)) and _nested_symbolic(a):
+            return True
+    return bool(kwargs) and _nested_symbolic(list(kwargs.values()))
+
+
+def _nested_symbolic(structure) -> bool:
+    return any(getattr(x, "_is_keras_tensor", False) for x in nest.flatten(structure))
+
+
+def flatten_keras_tensors(structure) -> list:
+    return [x for x in nest.flatten(structure) if getattr(x, "_is_keras_tensor", False)]
+
+
+class Node:
+    """One call of a layer on KerasTensors: its arguments and the KerasTensors it produced."""
+
+    def __init__(self, operation, call_args=(), call_kwargs=None, outputs=None):
+        self.operation = operation
+        self.call_args = tuple(call_args)
+        self.call_kwargs = dict(call_kwargs or {})
+        self.outputs = outputs
+        self.input_tensors = flatten_keras_tensors((self.call_args, self.call_kwargs))
+        self.output_tensors = flatten_keras_tensors(outputs) if outputs is not None else []
+        self.id = next(_node_ids)
+        self.parent_nodes = []
+        for kt in self.input_tensors:
+            history = kt._keras_history
+            if history is not None:
+                parent = history.operation._inbound_nodes[history.node_index]
+                if parent not in self.parent_nodes:
+                    self.parent_nodes.append(parent)
+                history.operation._outbound_nodes.append(self)
+        node_index = len(operation._inbound_nodes)
+        operation._inbound_nodes.append(self)
+        for i, kt in enumerate(self.output_tensors):
+            kt._keras_history = KerasHistory(operation, node_index, i)
+
+    @property
+    def is_input(self) -> bool:
+        return not self.input_tensors
+
+    def __repr__(self):
+        return f"<Node {self.operation.name}#{self.id}>"
