@@ -36,6 +36,9 @@ from .graph.ir import Graph  # noqa: F401
 from .function import function  # noqa: F401
 from .api import config  # noqa: F401
 from . import data  # noqa: F401
+from .api.device import device  # noqa: F401
+from .api.deps import control_dependencies, group, no_op  # noqa: F401
+from . import compat  # noqa: F401
 
 newaxis = None
 __version__ = "0.1.0"

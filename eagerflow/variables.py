@@ -16,7 +16,7 @@ import itertools
 import numpy as np
 
 from . import dtypes as _dt
-from .context import _state, init_scope, scoped_name
+from .context import _state, init_scope, name_scope, scoped_name
 from .errors import InvalidArgumentError
 from .shapes import TensorShape, as_shape, format_dims
 from .tensor import EagerTensor, Reference, Tensor, convert_to_tensor, get_static_value
@@ -75,6 +75,12 @@ class Variable:
     _is_eagerflow_variable = True
     __array_priority__ = 100
 
+    def __new__(cls, *args, **kwargs):
+        graph = _state.graph
+        if cls is Variable and graph is not None and not graph.building_function:
+            return object.__new__(GraphVariable)  # TF1: created in a tf.Graph, set by a Session
+        return object.__new__(cls)
+
     def __init__(self, initial_value=None, trainable=None, validate_shape=True, caching_device=None,
                  name=None, variable_def=None, dtype=None, import_scope=None, constraint=None,
                  synchronization=VariableSynchronization.AUTO, aggregation=VariableAggregation.NONE,
@@ -85,15 +91,7 @@ class Variable:
         st = _state
         for hook in st.variable_hooks:
             hook(self)  # tf.function: variables may only be created on the first trace
-        base = name if name is not None else "Variable"
-        self._name = scoped_name(base) + ":0"
-        self._unique_id = next(_uid)
-        self._trainable = True if trainable is None else bool(trainable)
-        if synchronization == VariableSynchronization.ON_READ and trainable is None:
-            self._trainable = False
-        self._constraint = constraint
-        self._aggregation = aggregation
-        self._synchronization = synchronization
+        self._init_metadata(name, trainable, constraint, synchronization, aggregation)
         with init_scope():  # initial values are computed eagerly, even while tracing
             t = _initial_tensor(initial_value, dtype)
         self._dtype = t.dtype
@@ -104,6 +102,17 @@ class Variable:
                 raise ValueError(f"In this `tf.Variable` creation, the initial value's shape ({t.shape}) is not "
                                  f"compatible with the explicitly supplied `shape` argument ({shape}).")
         self._tensor = EagerTensor._make(np.array(t._value, copy=True), t.dtype)
+
+    def _init_metadata(self, name, trainable, constraint, synchronization, aggregation) -> None:
+        base = name if name is not None else "Variable"
+        self._name = scoped_name(base) + ":0"
+        self._unique_id = next(_uid)
+        self._trainable = True if trainable is None else bool(trainable)
+        if synchronization == VariableSynchronization.ON_READ and trainable is None:
+            self._trainable = False
+        self._constraint = constraint
+        self._aggregation = aggregation
+        self._synchronization = synchronization
 
     # ---- identity and metadata -----------------------------------------------------------------------
     @property
@@ -266,3 +275,121 @@ class Variable:
         v = Variable(self._tensor, trainable=self._trainable, name=self._name[:-2])
         memo[id(self)] = v
         return v
+
+
+class GraphVariable(Variable):
+    """A variable created in a TF1-style `tf.Graph`: it has no value until a Session runs its initializer.
+
+    Creating it adds a resource handle, an initial-value subgraph, an `initializer` op
+    (AssignVariableOp) and a read for fetching; each `tf.compat.v1.Session` keeps its own value.
+
+    >>> import eagerflow as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     w = tf.Variable([1.0, 2.0], name="w")
+    >>> w
+    <tf.Variable 'w:0' shape=(2,) dtype=float32>
+    >>> with tf.compat.v1.Session(graph=g) as sess:
+    ...     _ = sess.run(w.initializer)
+    ...     print(sess.run(w))
+    [1. 2.]
+    """
+
+    def __init__(self, initial_value=None, trainable=None, validate_shape=True, caching_device=None,
+                 name=None, variable_def=None, dtype=None, import_scope=None, constraint=None,
+                 synchronization=VariableSynchronization.AUTO, aggregation=VariableAggregation.NONE,
+                 shape=None, experimental_enable_variable_lifting=True):
+        if initial_value is None:
+            raise ValueError("The `initial_value` arg to `tf.Variable` must be specified except when you are not "
+                             "providing a `variable_def`. You provided neither.")
+        graph = self._graph = _state.graph
+        self._init_metadata(name, trainable, constraint, synchronization, aggregation)
+        self._tensor = None  # the values live in each Session
+        with name_scope(name if name is not None else "Variable") as scope:  # a unique name in the graph
+            self._name = scope[:-1] + ":0"
+            with name_scope("Initializer"):
+                if callable(initial_value) and not isinstance(initial_value, (Tensor, Variable)):
+                    initial_value = initial_value()
+                init = initial_value.value() if isinstance(initial_value, Variable) else initial_value
+                if isinstance(init, Tensor) and dtype is not None and init.dtype is not _dt.as_dtype(dtype):
+                    raise ValueError(f"initial_value: Tensor conversion requested dtype {_dt.as_dtype(dtype).name} "
+                                     f"for Tensor with dtype {init.dtype.name}: {init!r}")
+                init = convert_to_tensor(init, dtype=dtype)
+            self._dtype, self._shape = init.dtype, init.shape
+            if shape is not None:
+                self._shape = as_shape(shape)
+                if not self._shape.is_compatible_with(init.shape):
+                    raise ValueError(f"In this `tf.Variable` creation, the initial value's shape ({init.shape}) is "
+                                     f"not compatible with the explicitly supplied `shape` argument ({shape}).")
+            self._initial_value = init
+            graph.capture_variable(self)  # the resource handle, named as the variable
+            self._initializer_op = graph.assign_variable(self, init, "assign", read_value=False, name="Assign")
+            with name_scope("Read"):
+                self._graph_element = graph.read_variable(self)
+
+    @property
+    def graph(self):
+        return self._graph
+
+    @property
+    def initializer(self):
+        """The op that sets the variable to its initial value when a Session runs it."""
+        return self._initializer_op
+
+    @property
+    def initial_value(self) -> Tensor:
+        return self._initial_value
+
+    @property
+    def op(self):
+        """The variable's resource handle op."""
+        return self._graph_element.op.inputs[0].op
+
+    @property
+    def device(self) -> str:
+        return self.op.device or ""
+
+    @property
+    def ndim(self) -> int:
+        return self._shape.rank
+
+    def _in_graph(self):
+        """The graph being built, when it is this variable's graph (or a function traced inside it)."""
+        graph = _state.graph
+        g = graph
+        while g is not None and g is not self._graph:
+            g = g.outer_graph
+        if g is None:
+            where = "eagerly" if graph is None else "in another graph"
+            raise ValueError(f"Variable '{self._name}' belongs to a tf.Graph and cannot be used {where}: use it "
+                             "while that graph is the default (`with graph.as_default():`) and run the result "
+                             "with tf.compat.v1.Session.")
+        return graph
+
+    def value(self) -> Tensor:
+        graph = self._in_graph()
+        t = graph.read_variable(self)
+        for tape in _state.tapes:
+            tape._record_variable_read(self, t)
+        return t
+
+    def numpy(self):
+        raise NotImplementedError("numpy() is only available when eager execution is enabled.")
+
+    def __array__(self, dtype=None, copy=None):
+        raise NotImplementedError(f"Cannot convert the graph variable '{self._name}' to a numpy array: it has a "
+                                  "value only inside a tf.compat.v1.Session (use sess.run(variable)).")
+
+    def _write(self, kind: str, value, read_value: bool):
+        graph = self._in_graph()
+        t = self._checked(value)
+        if not self._shape.is_compatible_with(t.shape):
+            raise ValueError(f"Cannot assign value to variable '{self._name}': Shape mismatch. The variable "
+                             f"shape {self._shape}, and the assigned value shape {t.shape} are incompatible.")
+        return graph.assign_variable(self, t, kind, read_value)
+
+    def __repr__(self):
+        return f"<tf.Variable '{self._name}' shape={self._shape} dtype={self._dtype.name}>"
+
+    def __deepcopy__(self, memo):
+        raise NotImplementedError("deepcopy() is only available when eager execution is enabled.")

@@ -71,10 +71,15 @@ def _named_operator(method, op_name: str):
     return operator
 
 
-def _handle_name(var, building_function: bool) -> str:
-    """The resource placeholder's name: the variable's op name (its last part inside functions)."""
+def _handle_name(var, graph) -> str:
+    """The resource placeholder's name: the variable's op name (its last part inside functions).
+
+    A variable created in this (TF1) graph reserved its name as a name scope: use it as is.
+    """
     name = var.name.split(":")[0]
-    return name.split("/")[-1] if building_function else name
+    if graph.building_function:
+        return name.split("/")[-1]
+    return name + "/" if getattr(var, "_graph", None) is graph else name
 
 
 # ---- the symbolic tensor ---------------------------------------------------------------------------
@@ -157,6 +162,17 @@ class SymbolicTensor(Tensor):
     def __str__(self):
         shape = "" if self._shape.rank is None else f", shape={self._shape}"  # TF omits an unknown rank
         return f'Tensor("{self.name}"{shape}, dtype={self._dtype.name})'
+
+    # In a tf.Graph (TF1) tensors compare and hash by identity, so they can key feed_dicts; in function
+    # graphs they follow TF2 (elementwise ==, unhashable), as in TF.
+    def __eq__(self, other):
+        return Tensor.__eq__(self, other) if self._op.graph.building_function else self is other
+
+    def __ne__(self, other):
+        return Tensor.__ne__(self, other) if self._op.graph.building_function else self is not other
+
+    def __hash__(self):
+        return Tensor.__hash__(self) if self._op.graph.building_function else id(self)
 
     # Operators name their node as TF does: `x + y` is "add", `x[0]` is "strided_slice".
     for _method, _op_name in (("__add__", "add"), ("__radd__", "add"), ("__sub__", "sub"), ("__rsub__", "sub"),
@@ -399,7 +415,7 @@ class Graph:
         if source is None:
             source = self._forced_source or user_source(3)
         op = Operation(self, self.unique_name(name or prim.name, scoped), prim, inputs, attrs, control_inputs,
-                       source, _state.device)
+                       source, _state.device or "")
         op.outputs = tuple(SymbolicTensor(op, i, d, s) for i, (d, s) in enumerate(zip(dtypes, shapes)))
         for t in op.inputs:
             t._consumers.append(op)
@@ -457,7 +473,7 @@ class Graph:
         if entry is not None:
             return entry[1]
         handle = self.add_op(placeholder_p, (), {"dtype": _dt.resource, "shape": ()}, [_dt.resource], [()],
-                             name=_handle_name(var, self.building_function), scoped=False).outputs[0]
+                             name=_handle_name(var, self), scoped=False).outputs[0]
         self._var_captures[id(var)] = (var, handle)
         self._on_capture(var, handle)
         return handle
@@ -470,12 +486,15 @@ class Graph:
         return self.add_op(read_variable_p, (handle,), {"dtype": var.dtype, "shape": var.shape.as_tuple()},
                            [var.dtype], [var.shape.as_tuple()], control_inputs=_control_deps()).outputs[0]
 
-    def assign_variable(self, var, value: Tensor, kind: str, read_value: bool):
-        """Adds an Assign*VariableOp; returns the variable (reads after it see the new value) or None."""
+    def assign_variable(self, var, value: Tensor, kind: str, read_value: bool, name=None):
+        """Adds an Assign*VariableOp; returns the variable (reads after it see the new value) or None.
+
+        In a tf.Graph (TF1), a read that runs after the assignment, or the assign op itself.
+        """
         handle = self.capture_variable(var)
         if not (type(value) is SymbolicTensor and value._op.graph is self):
             value = self.capture(value)
-        op = self.add_op(ASSIGN_PRIMS[kind], (handle, value), {}, [], [], control_inputs=_control_deps())
+        op = self.add_op(ASSIGN_PRIMS[kind], (handle, value), {}, [], [], name=name, control_inputs=_control_deps())
         if not self.building_function:  # TF1: a Session runs only what fetches need, so hand out the op
             return self.add_op(read_variable_p, (handle,), {"dtype": var.dtype, "shape": var.shape.as_tuple()},
                                [var.dtype], [var.shape.as_tuple()], control_inputs=(op,)).outputs[0] \
