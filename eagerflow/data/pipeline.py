@@ -157,13 +157,15 @@ def chunked(ints, size: int = _CHUNK):
 def truncate_chunks(chunks, count: int):
     """The first `count` indices of a plan."""
     left = count
+    if left <= 0:
+        return
     for c in chunks:
-        if left <= 0:
-            return
         if len(c) > left:
             c = c[:left]
         left -= len(c)
         yield c
+        if left <= 0:   # stop before pulling another chunk (it could start a new shuffle pass)
+            return
 
 
 def skip_chunks(chunks, count: int):

@@ -73,8 +73,9 @@ def _static_int(value, what: str, allow_none=False):
     if value is None and allow_none:
         return None
     if isinstance(value, Tensor):
-        if not value.dtype.is_integer:
-            raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype int64")
+        if value.dtype is not _dt.int64:
+            raise ValueError(f"{what}: Tensor conversion requested dtype int64 for Tensor with dtype "
+                             f"{value.dtype.name}: {value!r}")
         static = get_static_value(value)
         return None if static is None else int(static)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
@@ -90,7 +91,8 @@ class RangeNode(Node):
     def __init__(self, args, output_type=_dt.int64):
         if not 1 <= len(args) <= 3:
             raise TypeError(f"range() takes 1 to 3 positional arguments but {len(args)} were given")
-        vals = [_static_int(a, "range") for a in args]
+        names = ("stop",) if len(args) == 1 else ("start", "stop", "step")
+        vals = [_static_int(a, n) for a, n in zip(args, names)]
         output_type = _dt.as_dtype(output_type)
         super().__init__(TensorSpec((), output_type))
         if len(vals) == 1:
@@ -114,12 +116,12 @@ class RangeNode(Node):
 class CounterNode(Node):
     """start, start + step, ... forever (`Dataset.counter`, and the indices of `enumerate`)."""
 
-    kind = "_CounterDataset"
+    kind = "_ScanDataset"   # TF builds it as a scan
 
     def __init__(self, start, step, output_type=_dt.int64):
         output_type = _dt.as_dtype(output_type)
         super().__init__(TensorSpec((), output_type))
-        self.start, self.step = _static_int(start, "counter"), _static_int(step, "counter")
+        self.start, self.step = _static_int(start, "start"), _static_int(step, "step")
         self.symbolic = self.start is None or self.step is None
         self._np = output_type.as_numpy_dtype
 
