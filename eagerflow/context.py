@@ -35,6 +35,9 @@ class _Settings:
         self.keras_image_data_format = "channels_last"
         self.keras_name_counts: dict = {}    # Keras auto-names: base -> uses (clear_session resets)
         self.keras_custom_objects: dict = {}  # register_keras_serializable: "Package>Name" -> class
+        # Checkpoint restorations waiting for objects to appear (train/checkpoint.py): id(object waited on)
+        # -> (weak reference to it, [restorations]); a restoration lives as long as one of them does.
+        self.pending_restores: dict = {}
         self.threading = {"inter_op": 0, "intra_op": 0}  # tf.config.threading (recorded, 0 = system picks)
         self.soft_device_placement = True    # tf.config.set_soft_device_placement (recorded)
         self.warned_once: set = set()        # deprecation warnings already logged (TF logs each once)
@@ -159,6 +162,20 @@ def name_scope(name: str | None):
         yield (st.name_scope + "/") if st.name_scope else ""
     finally:
         st.name_scope = saved
+
+
+def resolve_pending_restores() -> None:
+    """Lets checkpoint values restored before their variables existed reach them (TF's deferred restore).
+
+    Called when objects gain dependencies: a tf.Module attribute is set, a Keras layer or optimizer
+    finishes building. Cheap when nothing is pending.
+    """
+    seen = set()
+    for _, entries in list(settings.pending_restores.values()):
+        for restoration in list(entries):
+            if id(restoration) not in seen:
+                seen.add(id(restoration))
+                restoration.resolve()
 
 
 def scoped_name(name: str) -> str:

@@ -82,6 +82,11 @@ class Module:
         # The scope is fixed at construction, under whatever scope was active then.
         self._scope_name = _context.scoped_name(name) + "/"
 
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        if _context.settings.pending_restores:  # a checkpoint restored before this attribute existed
+            _context.resolve_pending_restores()
+
     @property
     def name(self) -> str:
         """The module's name (not including its parent scope)."""
