@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
-from ..function import autograph_convert, function as tf_function
+from ..function import function as tf_function
 from ..context import _state
 from ..errors import InvalidArgumentError
 from ..tensor import EagerTensor, Tensor, constant, convert_to_tensor
@@ -366,7 +366,7 @@ class Dataset:
         struct, state_leaves = structure.to_components(initial_state, "reduce")
         state = structure.pack(struct, state_leaves)
         dtypes = [t.dtype for t in state_leaves]
-        converted = autograph_convert(reduce_func, True)
+        converted = transforms.convert(reduce_func)
         where = "The function passed to `reduce`"
         step = tf_function(lambda s, e: structure.normalize_output(converted(s, e), where),
                                   autograph=False, reduce_retracing=True)

@@ -174,8 +174,9 @@ class _UnrolledIterator:
             what = {INFINITE: "infinite", UNKNOWN: "unknown"}.get(n, f"{n}, more than {MAX_UNROLL}")
             raise ValueError(f"A `for` loop over a tf.data.Dataset inside tf.function is unrolled by eagerflow, "
                              f"so the dataset needs a known, finite cardinality; this one's is {what} "
-                             f"({node.kind}). Declare it with dataset.apply(tf.data.experimental.assert_cardinality(n)), "
-                             "or iterate eagerly and call the tf.function per element.")
+                             f"({node.kind}). Declare it with "
+                             "dataset.apply(tf.data.experimental.assert_cardinality(n)), or iterate eagerly and "
+                             "call the tf.function per element.")
         self._node, self._n, self._i = node, n, 0
         self._source = _RunTimeSource(node)
 

@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from ..function import autograph_convert, function as tf_function
+from ..function import Function, autograph_convert, function as tf_function
 from .. import nest
 from ..context import _state, tapes_paused
 from ..errors import FailedPreconditionError, InvalidArgumentError
@@ -25,7 +25,7 @@ from . import structure
 from .pipeline import (INFINITE, UNKNOWN, Node, SliceSource, chunked, iter_ints, reservoir, skip_chunks,
                        truncate_chunks)
 
-__all__ = ["trace_element_fn", "MapNode", "FilterNode", "FlatMapNode", "InterleaveNode", "TakeNode",
+__all__ = ["convert", "trace_element_fn", "MapNode", "FilterNode", "FlatMapNode", "InterleaveNode", "TakeNode",
            "SkipNode", "RepeatNode", "ShuffleNode", "CacheNode", "PassNode", "AssertCardinalityNode",
            "ShardNode"]
 
@@ -42,11 +42,16 @@ def _args_for(spec_or_value):
     return spec_or_value if type(spec_or_value) is tuple else (spec_or_value,)
 
 
+def convert(fn):
+    """`fn` as AutoGraph converts it (a tf.function is kept: tracing it inlines its own conversion)."""
+    return fn if isinstance(fn, Function) else autograph_convert(fn, True)
+
+
 def trace_element_fn(fn, spec, what: str):
     """The ConcreteFunction of `fn` traced (AutoGraph applied) for elements of `spec`."""
     if not callable(fn):
         raise TypeError(f"`{what}` expects a callable, got {fn!r}.")
-    converted = autograph_convert(fn, True)
+    converted = convert(fn)
     where = f"The function passed to `{what}` ({_fn_name(fn)})"
 
     def element_fn(*args):

@@ -301,3 +301,35 @@ def test_get_single_element():
         tf.data.Dataset.range(5).get_single_element()
     with pytest.raises(tf.errors.InvalidArgumentError, match="Dataset was empty."):
         tf.data.Dataset.range(0).get_single_element()
+
+
+def test_map_accepts_a_tf_function():
+    @tf.function
+    def dbl(x):
+        return x * 2
+
+    assert _np(tf.data.Dataset.range(3).map(dbl)) == [0, 2, 4]
+    assert int(tf.data.Dataset.range(3).reduce(np.int64(0), tf.function(lambda s, x: s + x))) == 3
+
+
+def test_map_is_not_retraced_when_iterated_inside_tf_function():
+    traces = []
+    ds = tf.data.Dataset.range(4).map(lambda x: (traces.append(1), x * x)[1])
+
+    @tf.function
+    def total(ds):
+        s = tf.constant(0, tf.int64)
+        for x in ds:
+            s += x
+        return s
+
+    assert int(total(ds)) == 14 and int(total(ds)) == 14 and len(traces) == 1
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from eagerflow.data import dataset, experimental, iterator, options, structure
+    for module in (tf.data, dataset, experimental, iterator, options, structure):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0 and result.attempted > 0, module.__name__
