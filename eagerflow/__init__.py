@@ -29,6 +29,9 @@ from .ops.linalg import einsum, matmul, norm, tensordot  # noqa: F401 - the rest
 from .ops.sort import *  # noqa: F401,F403
 from .ops.io import *  # noqa: F401,F403
 from .ops.control_flow import case, cond, switch_case, while_loop  # noqa: F401
+from .ops.tensor_array import TensorArray  # noqa: F401
+from .ops.functional import foldl, foldr, map_fn, scan  # noqa: F401
+from .api import debugging  # noqa: F401
 from .api import linalg, math, nn, random, strings  # noqa: F401
 from .tensor import get_static_value  # noqa: F401
 from .tensor_spec import TensorSpec  # noqa: F401

@@ -352,23 +352,28 @@ class _LoopFn:
         return flatten_values(out), out
 
 
+def _composite_specs(leaf, comps) -> list:
+    specs = getattr(leaf, "_cf_specs", None)
+    return specs() if specs is not None else [TensorSpec(c.shape, c.dtype) for c in comps]
+
+
 def _invariant_specs(loop_vars, shape_invariants) -> list:
-    flat = flatten_values(loop_vars)
+    """One TensorSpec per flat loop value: its shape invariant (default: its shape now)."""
+    leaves = nest.flatten(loop_vars)
     if shape_invariants is None:
-        return [TensorSpec(t.shape, t.dtype) for t in flat]
-    shapes = nest.flatten(shape_invariants) if not isinstance(shape_invariants, TensorShape) else [shape_invariants]
-    shapes = [s for s in shapes]
-    if len(shapes) != len(nest.flatten(loop_vars)):
-        raise ValueError(f"shape_invariants must have the structure of loop_vars: {len(shapes)} shapes for "
-                         f"{len(nest.flatten(loop_vars))} loop variables")
-    specs, it = [], iter(shapes)
-    for leaf in nest.flatten(loop_vars):
+        shapes = [None] * len(leaves)
+    else:
+        shapes = [shape_invariants] if isinstance(shape_invariants, TensorShape) else nest.flatten(shape_invariants)
+        if len(shapes) != len(leaves):
+            raise ValueError(f"shape_invariants must have the structure of loop_vars: {len(shapes)} shapes for "
+                             f"{len(leaves)} loop variables")
+    specs = []
+    for leaf, shape in zip(leaves, shapes):
         comps = _components(leaf)
-        shape = next(it)
         if comps is not None:
-            specs.extend(TensorSpec(c.shape, c.dtype) for c in comps)
+            specs.extend(_composite_specs(leaf, comps))
             continue
-        spec = TensorSpec(shape, leaf.dtype)
+        spec = TensorSpec(leaf.shape if shape is None else shape, leaf.dtype)
         if not spec.shape.is_compatible_with(leaf.shape):
             raise ValueError(f"The shape invariant specified for {_name(leaf)} is not compatible with the initial "
                              f"shape of the loop variable. It enters the loop with shape {leaf.shape}, but the "
@@ -520,7 +525,7 @@ def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's pub
     if _state.graph is None:
         if not bool(np.all(cond_t._value)):
             lines = [_eager_text(d, summarize) for d in data]
-            raise InvalidArgumentError(None, None, f"Expected '{cond_t}' to be true. Summarized data: "
+            raise InvalidArgumentError(None, None, f"Expected '{cond_t!s}' to be true. Summarized data: "
                                        + "\n".join(lines))
         return None
     template, tensors = [], []

@@ -1,0 +1,2 @@
+"""`tf.debugging`: run-time checks (re-exports only)."""
+from ..ops.control_flow import Assert  # noqa: F401
