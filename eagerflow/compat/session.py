@@ -196,7 +196,8 @@ class Session:
             raise ValueError(f"Cannot interpret feed_dict key as Tensor: {_describe(t)} is not an element of this "
                              "graph.")
         if t.dtype is _dt.resource:
-            raise TypeError(f"Cannot feed the resource tensor {t.name} (a variable handle); assign the variable instead.")
+            raise TypeError(f"Cannot feed the resource tensor {t.name} (a variable handle); assign the variable "
+                            "instead.")
         return t
 
     # ---- planning and executing -----------------------------------------------------------------------
@@ -340,8 +341,8 @@ def _feed_value(t: SymbolicTensor, key, value) -> np.ndarray:
             arr = np.asarray(value, dtype=np_type)
     except OverflowError:
         raise TypeError(f"Type of feed value {value!r} with type {type(value)} is not compatible with Tensor type "
-                        f"{np.dtype(np_type).type}. Try explicitly setting the type of the feed tensor to a larger type (e.g. "
-                        "int64).") from None
+                        f"{np.dtype(np_type).type}. Try explicitly setting the type of the feed tensor to a larger "
+                        "type (e.g. int64).") from None
     if not t.shape.is_compatible_with(arr.shape):
         raise ValueError(f"Cannot feed value of shape {arr.shape} for Tensor {t.name}, which has shape {t.shape}")
     return arr

@@ -111,9 +111,9 @@ def placeholder(dtype, shape=None, name=None) -> Tensor:
 
 # ---- variables ------------------------------------------------------------------------------------------
 
-def Variable(initial_value=None, trainable=None, collections=None, validate_shape=True, caching_device=None,  # noqa: N802
-             name=None, variable_def=None, dtype=None, expected_shape=None, import_scope=None, constraint=None,
-             use_resource=None, synchronization=VariableSynchronization.AUTO,
+def Variable(initial_value=None, trainable=None, collections=None, validate_shape=True,  # noqa: N802 - TF's name
+             caching_device=None, name=None, variable_def=None, dtype=None, expected_shape=None, import_scope=None,
+             constraint=None, use_resource=None, synchronization=VariableSynchronization.AUTO,
              aggregation=VariableAggregation.NONE, shape=None):
     """TF1's `tf.compat.v1.Variable`: a `tf.Variable` (TF1-only arguments accepted and ignored)."""
     return _Variable(initial_value, trainable=trainable, validate_shape=validate_shape, name=name, dtype=dtype,

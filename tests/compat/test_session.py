@@ -162,7 +162,7 @@ def test_bad_fetches_and_feed_keys():
 def test_only_what_the_fetches_need_runs():
     g = tf.Graph()
     with g.as_default():
-        unused = v1.placeholder(tf.float32, name="unused")
+        v1.placeholder(tf.float32, name="unused")
         v = tf.Variable(0.0)
         bump = v.assign_add(1.0)
         out = tf.constant(2.0) * 3.0
