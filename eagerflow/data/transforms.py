@@ -48,17 +48,26 @@ def convert(fn):
 
 
 def trace_element_fn(fn, spec, what: str):
-    """The ConcreteFunction of `fn` traced (AutoGraph applied) for elements of `spec`."""
+    """(ConcreteFunction, output spec) of `fn` traced (AutoGraph applied) for elements of `spec`.
+
+    The traced graph returns the output's leaves flat (one tensor, or a tuple), so calling it per
+    element needs no repacking; the output's structure is kept in the returned spec.
+    """
     if not callable(fn):
         raise TypeError(f"`{what}` expects a callable, got {fn!r}.")
     converted = convert(fn)
     where = f"The function passed to `{what}` ({_fn_name(fn)})"
+    traced = []
 
     def element_fn(*args):
-        return structure.normalize_output(converted(*args), where)
+        out = structure.normalize_output(converted(*args), where)
+        traced.append(structure.spec_of(out))
+        leaves = structure.flatten(out)
+        return leaves[0] if len(leaves) == 1 else tuple(leaves)
 
     element_fn.__name__ = f"{what}_{_fn_name(fn)}".replace("<", "").replace(">", "")
-    return tf_function(element_fn, autograph=False).get_concrete_function(*_args_for(spec))
+    concrete = tf_function(element_fn, autograph=False).get_concrete_function(*_args_for(spec))
+    return concrete, traced[-1]
 
 
 def _caller(concrete, in_dtypes):
@@ -75,7 +84,7 @@ def _caller(concrete, in_dtypes):
             out = call(args)
         if single:
             return (out._value,)
-        return tuple([t._value for t in nest.flatten(out)])
+        return tuple([t._value for t in out])
     return run
 
 
@@ -83,8 +92,8 @@ class MapNode(Node):
     kind = "_MapDataset"
 
     def __init__(self, inp: Node, fn):
-        concrete = trace_element_fn(fn, inp.spec, "map")
-        super().__init__(structure.spec_of(concrete.structured_outputs), (inp,))
+        concrete, spec = trace_element_fn(fn, inp.spec, "map")
+        super().__init__(spec, (inp,))
         self._run = _caller(concrete, inp.flat_dtypes)
         self.concrete = concrete
 
@@ -100,8 +109,7 @@ class FilterNode(Node):
     kind = "_FilterDataset"
 
     def __init__(self, inp: Node, predicate):
-        concrete = trace_element_fn(predicate, inp.spec, "filter")
-        out = structure.spec_of(concrete.structured_outputs)
+        concrete, out = trace_element_fn(predicate, inp.spec, "filter")
         if not isinstance(out, TensorSpec) or out.dtype.name != "bool" or out.shape.as_tuple() != ():
             raise ValueError("Invalid `predicate`. `predicate` must return a `tf.bool` scalar tensor, but its return "
                              f"type is {out}.")
