@@ -13,7 +13,6 @@ import os
 import numpy as np
 
 from ..function import Function, autograph_convert, function as tf_function
-from .. import nest
 from ..context import _state, tapes_paused
 from ..errors import FailedPreconditionError, InvalidArgumentError
 from ..graph.func_graph import FuncGraph
