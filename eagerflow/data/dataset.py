@@ -377,18 +377,20 @@ class Dataset:
         return state
 
     def get_single_element(self, name=None):
-        """The only element of the dataset (InvalidArgumentError if it has none or several)."""
-        it = iter(self.take(2)) if _state.graph is None else None
-        if it is None:
-            n = self._node.cardinality()
-            if n != 1:
-                raise InvalidArgumentError(None, None, f"Dataset had {'no' if n == 0 else 'more than one'} element "
-                                           "or an unknown number of them. [Op:DatasetToSingleElement]")
-            return next(iter(self))
+        """The only element of the dataset (InvalidArgumentError if it has none or several).
+
+        >>> import eagerflow as tf
+        >>> int(tf.data.Dataset.range(5).skip(4).get_single_element())
+        4
+        """
+        if _state.graph is not None and self._node.cardinality() != 1:
+            raise InvalidArgumentError(None, None, "Inside tf.function, get_single_element needs a dataset whose "
+                                       "cardinality is known to be 1. [Op:DatasetToSingleElement]")
+        it = iter(self.take(2))
         first = next(it, None)
         if first is None:
             raise InvalidArgumentError(None, None, "Dataset was empty. [Op:DatasetToSingleElement]")
-        if next(it, None) is not None:
+        if _state.graph is None and next(it, None) is not None:
             raise InvalidArgumentError(None, None, "Dataset had more than one element. [Op:DatasetToSingleElement]")
         return first
 

@@ -187,3 +187,10 @@ def test_autograph_for_hook():
         return tf.stack(acc)
 
     assert f().numpy().tolist() == [0, 1, 2, 3, 4]
+
+
+def test_get_single_element_inside_tf_function():
+    f = tf.function(lambda ds: ds.get_single_element() * 2)
+    assert int(f(tf.data.Dataset.from_tensors(21))) == 42
+    with pytest.raises(tf.errors.InvalidArgumentError, match="cardinality is known to be 1"):
+        f(tf.data.Dataset.range(3))
