@@ -27,7 +27,7 @@ from .pipeline import INFINITE, UNKNOWN
 
 __all__ = ["OwnedIterator", "Optional", "iterator_get_next_p", "unrolled_iterator", "MAX_UNROLL"]
 
-MAX_UNROLL = 100_000   # elements a `for` loop over a dataset may unroll into one graph
+MAX_UNROLL = 10_000   # elements a `for` loop over a dataset may unroll into one graph (tracing cost)
 
 
 def _end_of_sequence() -> OutOfRangeError:

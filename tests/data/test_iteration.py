@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import eagerflow as tf
+from eagerflow.data.iterator import MAX_UNROLL
 
 Spec = tf.TensorSpec
 
@@ -194,3 +195,14 @@ def test_get_single_element_inside_tf_function():
     assert int(f(tf.data.Dataset.from_tensors(21))) == 42
     with pytest.raises(tf.errors.InvalidArgumentError, match="cardinality is known to be 1"):
         f(tf.data.Dataset.range(3))
+
+
+def test_unrolling_is_bounded():
+    @tf.function
+    def first(ds):
+        for x in ds:
+            return x
+
+    assert int(first(tf.data.Dataset.range(MAX_UNROLL))) == 0
+    with pytest.raises(ValueError, match=f"more than {MAX_UNROLL}"):
+        first(tf.data.Dataset.range(MAX_UNROLL + 1))
