@@ -11,7 +11,14 @@
 Kernels are the same NumPy functions eager execution calls, on plain arrays: no Tensor wrapping,
 no dtype rules (checked at trace time), no tape checks. Each value is deleted right after its
 last use, so memory is released as early as eager would. Constants and captured values are bound
-in the function's namespace.
+in the function's namespace. `print(executable)` (or `.source`) shows the code.
+
+Buffer reuse: a node whose kernel is a plain NumPy ufunc writes its result into the buffer of an
+input that dies at that node, instead of allocating (`k_AddV2_1(t2, c3, t2)  # t4 in t2's buffer`),
+when that buffer is one this run allocated (the output of an earlier ufunc node: never a feed, a
+capture, a constant, a fetched output, or a value any non-ufunc node saw and might view or keep),
+and input and output have the same dtype and the same fully known shape of 2+ elements. Only
+exactly rounded ufuncs are used this way (`_IN_PLACE`), so results are bitwise those of eager.
 
 A TF1 Session runs the subgraph its fetches need with
 `compile_graph(g, feeds, fetches, bound=[(h, v) for v, h in g.variable_captures], prune=True)`.
@@ -26,6 +33,8 @@ import itertools
 import math
 import re
 
+import numpy as np
+
 from ..errors import OpError
 from ..primitive import op_error
 from ..tensor import EagerTensor
@@ -34,6 +43,17 @@ __all__ = ["compile_graph", "compile_function_graph", "Executable"]
 
 _ids = itertools.count()
 _OP_SUFFIX = re.compile(r"\s*\[Op:[^\]]*\]\s*$")
+
+# Ufuncs that may write into a dying input (positional `out`, the cheapest call). All are exact or
+# correctly rounded, so the result cannot depend on the loop NumPy picks. Not maximum/minimum
+# (positional `out` is deprecated there and `out=` costs more than a fresh 16-element array), and
+# not transcendental ones (tanh, arctan2), whose SIMD and scalar loops may round differently.
+_IN_PLACE = frozenset([np.add, np.subtract, np.multiply, np.true_divide, np.negative, np.positive,
+                       np.absolute, np.square, np.sqrt, np.sign, np.rint, np.floor, np.ceil, np.trunc,
+                       np.conjugate, np.logical_and, np.logical_or, np.logical_xor, np.logical_not,
+                       np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert])
+_IN_PLACE_DTYPES = frozenset(["float16", "float32", "float64", "int8", "int16", "int32", "int64",
+                              "uint8", "uint16", "uint32", "uint64", "bool"])
 
 
 def _literal(v):
@@ -66,6 +86,9 @@ class Executable:
         self._names = names
         self._namespace = namespace
         self.op_name = op_name
+
+    def __str__(self):
+        return self.source
 
     def translate_error(self, exc: BaseException) -> BaseException:
         """The TF error for an exception raised inside `run` (unchanged if not from a node).
@@ -132,12 +155,14 @@ def _needed_ops(graph, fetches, prune: bool) -> list:
     return [op for op in ops if id(op) in live]
 
 
-def compile_graph(graph, feeds, fetches, bound=(), *, prune: bool = False, name: str = "graph") -> Executable:
+def compile_graph(graph, feeds, fetches, bound=(), *, prune: bool = False, name: str = "graph",
+                  reuse_buffers: bool = True) -> Executable:
     """Compiles `graph` into `run(*feed_values) -> tuple(fetch values)`.
 
     `feeds`: placeholders given as arguments, in order; `bound`: (placeholder, value) pairs fixed at
     compile time (captured arrays, variables); `prune`: run only what the fetches need (TF1 Session
-    semantics) instead of every node in program order (function semantics).
+    semantics) instead of every node in program order (function semantics); `reuse_buffers`: let
+    ufunc nodes write into dying intermediates (see the module docstring).
     """
     gen = _CodeGen(feeds, bound)
     ops = _needed_ops(graph, fetches, prune)
@@ -146,6 +171,7 @@ def compile_graph(graph, feeds, fetches, bound=(), *, prune: bool = False, name:
     for idx, op in enumerate(ops):
         for t in op.inputs:
             last_use[id(t)] = idx
+    in_place = _in_place_targets(ops, fetch_ids, last_use) if reuse_buffers else {}
     for idx, op in enumerate(ops):
         if op.type == "Placeholder":
             if any(id(o) not in gen.names and (id(o) in last_use or id(o) in fetch_ids) for o in op.outputs):
@@ -153,8 +179,10 @@ def compile_graph(graph, feeds, fetches, bound=(), *, prune: bool = False, name:
         elif op.type == "Const":
             gen.names[id(op.outputs[0])] = gen.bind(f"c{idx}", op.attrs["value"])
         else:
-            gen.node(idx, op)
-            dead = dict.fromkeys(gen.names[id(t)] for t in _released(op, idx, last_use, fetch_ids))
+            target = in_place.get(idx)
+            gen.node(idx, op, None if target is None else gen.names[id(target)])
+            dead = dict.fromkeys(gen.names[id(t)] for t in _released(op, idx, last_use, fetch_ids)
+                                 if t is not target)
             dead = [d for d in dead if d.startswith("t")]
             if dead:
                 gen.body.append(f"    del {', '.join(dead)}")
@@ -182,13 +210,19 @@ class _CodeGen:
         self.ns[name] = value
         return name
 
-    def node(self, idx: int, op) -> None:
-        """`t5 = k_MatMul_0(t3, t4, transpose_a=False)` for one node."""
+    def node(self, idx: int, op, into=None) -> None:
+        """`t5 = k_MatMul_0(t3, t4, transpose_a=False)` for one node; `into`: the name of the
+        dying input a ufunc writes its result into (`k_AddV2_1(t3, c4, t3)  # t5 in t3's buffer`)."""
         kname = self.kernels.get(id(op.prim))
         if kname is None:
             kname = self.kernels[id(op.prim)] = self.bind(f"k_{_ident(op.prim.name)}_{len(self.kernels)}",
                                                           op.prim.kernel)
         args = [self.names[id(t)] for t in op.inputs]
+        if into is not None:
+            self.names[id(op.outputs[0])] = into
+            self.body.append(f"    {kname}({', '.join(args)}, {into})  # t{idx} in {into}'s buffer")
+            self.line_ops[len(self.body) + 1] = op
+            return
         for key, value in op.attrs.items():
             lit = _literal(value)
             args.append(f"{key}={lit if lit is not None else self.bind(f'v{idx}_{_ident(key)}', value)}")
@@ -228,6 +262,37 @@ def compile_function_graph(graph) -> Executable:
         exe = compile_graph(graph, feeds, graph.outputs, bound, name=graph.name)
         graph._executable = exe
     return exe
+
+
+def _in_place_targets(ops, fetch_ids, last_use) -> dict:
+    """{node index: the input whose buffer that node's ufunc overwrites with its result}."""
+    seen_by_others = {id(t) for op in ops if not _plain_ufunc(op) for t in op.inputs}
+    fresh: set = set()  # values whose array this run allocated (outputs of ufunc nodes)
+    targets = {}
+    for idx, op in enumerate(ops):
+        if not _plain_ufunc(op):
+            continue
+        out = op.outputs[0]
+        shape = out.shape.as_tuple()
+        if shape is None or None in shape or math.prod(shape) < 2:
+            continue  # a 0-d result is a NumPy scalar; a 1-element in-place call is slow in NumPy
+        fresh.add(id(out))
+        if op.prim.kernel not in _IN_PLACE or out.dtype.name not in _IN_PLACE_DTYPES \
+                or any(t.dtype is not out.dtype for t in op.inputs):
+            continue
+        for t in op.inputs:
+            if id(t) in fresh and last_use[id(t)] == idx and id(t) not in fetch_ids \
+                    and id(t) not in seen_by_others and t.shape.as_tuple() == shape:
+                targets[idx] = t
+                break
+    return targets
+
+
+def _plain_ufunc(op) -> bool:
+    """A node whose kernel is a bare single-output ufunc (a fresh array out, no views, nothing kept)."""
+    k = op.prim.kernel
+    return (type(k) is np.ufunc and k.nout == 1 and k.nin == len(op.inputs) and not op.attrs
+            and not op.prim.multiple_results)
 
 
 def _released(op, idx, last_use, fetch_ids):
