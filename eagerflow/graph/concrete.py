@@ -155,7 +155,12 @@ class ConcreteFunction:
         if exe is None or self._opts is not settings.optimizer_options:
             exe = self._prepare()
         try:
-            outs = exe.run(*[a._value for a in args])
+            if len(args) == 1:  # the common arities without building a list
+                outs = exe.run(args[0]._value)
+            elif len(args) == 2:
+                outs = exe.run(args[0]._value, args[1]._value)
+            else:
+                outs = exe.run(*[a._value for a in args])
         except Exception as e:  # noqa: BLE001 - translated to the TF error naming the node
             raise exe.translate_error(e) from (e if settings.full_tracebacks else None)
         if self._single:
