@@ -9,12 +9,18 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import warnings
 
 logger = logging.getLogger("eagerflow")
 if not logger.handlers:  # as TF's logger: one `WARNING:eagerflow:<message>` line per warning
     _handler = logging.StreamHandler()
     _handler.setFormatter(logging.Formatter("%(levelname)s:%(name)s:%(message)s"))
     logger.addHandler(_handler)
+
+# TF's kernels are silent about IEEE special values (0 * inf, overflow to inf, log(0)); NumPy warns.
+# Silence NumPy's RuntimeWarnings raised from eagerflow's own kernels only (eager and generated graph
+# code), instead of paying for np.errstate on every op. Users' own NumPy code keeps its warnings.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"eagerflow(\.|$)")
 
 
 class _Settings:
