@@ -198,7 +198,8 @@ class _CodeGen:
     """Names of values (a: feeds, b: bound, c: constants, t: computed) and the lines of `run`."""
 
     def __init__(self, feeds, bound):
-        self.ns: dict = {"__builtins__": {}}
+        # __name__ puts the generated code under eagerflow's warnings filter (see context.py)
+        self.ns: dict = {"__builtins__": {}, "__name__": "eagerflow.graph.generated"}
         self.names: dict = {id(t): f"a{i}" for i, t in enumerate(feeds)}
         for i, (t, v) in enumerate(bound):
             self.names[id(t)] = self.bind(f"b{i}", v)
