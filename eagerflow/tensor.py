@@ -671,6 +671,8 @@ def convert_operand(value, like: Tensor, op_name: str, index: int) -> Tensor:
         return value.__tf_tensor__()
     elif isinstance(value, (np.ndarray, np.generic)):  # NumPy operands are cast, as TF
         arr, _ = _numpy_to_array(value, target)
+    elif isinstance(value, (list, tuple)) and _contains_tensor(value):  # `[x]` holding tensors: pack
+        return convert_to_tensor(value, dtype_hint=target)
     else:
         arr = _python_operand_array(value, target, op_name, index)
     graph = _state.graph

@@ -388,3 +388,9 @@ def test_python_number_lists(xs):
     has_float = any(isinstance(x, float) for x in xs)
     assert t.dtype == (tf.float32 if has_float else tf.int32)
     np.testing.assert_array_equal(t.numpy(), np.array(xs, dtype=t.dtype.as_numpy_dtype))
+
+
+def test_list_operand_holding_tensors_is_packed():
+    s, x = tf.constant([1.0, 2.0]), tf.constant(3.0)
+    np.testing.assert_array_equal(tf.concat([s, [x]], 0).numpy(), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal((s + [x, 2.0]).numpy(), [4.0, 4.0])
