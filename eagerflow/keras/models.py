@@ -264,9 +264,12 @@ class Model(Trainer, Layer):
 
     # ---- config ------------------------------------------------------------------------------------------
     def get_config(self):
-        if self._graph is None:
-            return Layer.get_config(self)
-        return _functional_config(self)
+        if self._graph is not None:
+            return _functional_config(self)
+        config = Layer.get_config(self)
+        if type(self).__init__ not in (Model.__init__, Functional.__init__):
+            config.update(self._auto_config())  # a subclassed model: its constructor arguments
+        return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

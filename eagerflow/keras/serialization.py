@@ -113,8 +113,10 @@ def deserialize_function(config, custom_objects=None, safe_mode=True):
             raise ValueError(f"Could not interpret function identifier: {config}. Pass it in `custom_objects`.")
         return fn
     if safe_mode:
-        raise ValueError("Requested the deserialization of a Python lambda. It carries arbitrary code, so it is "
-                         "only loaded with `safe_mode=False` (pass it to `from_config`).")
+        raise ValueError("Requested the deserialization of a `Lambda` layer whose `function` is a Python lambda. "
+                         "This carries a potential risk of arbitrary code execution and thus it is disallowed by "
+                         "default. If you trust the source of the artifact, you can override this error by passing "
+                         "`safe_mode=False` to `from_config`.")
     cfg = config["config"]
     code = marshal.loads(base64.b64decode(cfg["code"]))
     closure = None

@@ -539,12 +539,20 @@ class Layer(Module):
         args, kwargs = self.__dict__.get("_init_call", ((), {}))
         try:
             bound = inspect.signature(type(self).__init__).bind(None, *args, **kwargs)
+            bound.apply_defaults()
         except TypeError:
             bound = None
-        values = dict(kwargs) if bound is None else {k: v for k, v in bound.arguments.items()
-                                                       if k not in ("self", "kwargs", "args")}
-        if bound is not None and "kwargs" in bound.arguments:
-            values.update(bound.arguments["kwargs"])
+        if bound is None:
+            values = dict(kwargs)
+        else:
+            params = inspect.signature(type(self).__init__).parameters
+            values = {}
+            for key, value in list(bound.arguments.items())[1:]:  # [0] is self
+                kind = params[key].kind
+                if kind is inspect.Parameter.VAR_KEYWORD:
+                    values.update(value)
+                elif kind is not inspect.Parameter.VAR_POSITIONAL:
+                    values[key] = value
         bad = [k for k, v in values.items() if not _serializable(v)]
         if bad:
             raise NotImplementedError(

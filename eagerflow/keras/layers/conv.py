@@ -118,6 +118,7 @@ class _Conv(Layer):
             raise ValueError("The number of input channels must be evenly divisible by the number of groups. "
                              f"Received groups={self.groups}, but the input has {in_channels} channels (full input "
                              f"shape is {tuple(input_shape)}).")
+        self.compute_output_shape(input_shape)  # an input too small for the kernel: ValueError before weights
         self.kernel = self.add_weight(name="kernel", shape=self._kernel_shape(in_channels),
                                       initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
@@ -162,8 +163,9 @@ class _Conv(Layer):
         out = tuple(conv_output_length(n, k, self.padding, s, d) for n, k, s, d in
                     zip(spatial, self.kernel_size, self.strides, self.dilation_rate))
         if any(o is not None and o <= 0 for o in out):
-            raise ValueError(f"Computed output size would be negative or zero. Received `inputs shape={input_shape}`"
-                             f", `kernel shape={self.kernel_size}`, `dilation_rate={self.dilation_rate}`.")
+            raise ValueError(f"Computed output size would be zero or negative. Received `inputs shape={input_shape}`"
+                             f", `kernel shape={self.kernel_size}`, `dilation_rate={self.dilation_rate}`, "
+                             f"`strides={self.strides}`, `padding={self.padding}`.")
         if self.data_format == "channels_last":
             return (input_shape[0],) + out + (self.filters,)
         return (input_shape[0], self.filters) + out

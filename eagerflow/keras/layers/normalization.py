@@ -90,7 +90,8 @@ class BatchNormalization(Layer):
                                            trainable=False)
         self.moving_variance = self.add_weight(shape=shape, name="moving_variance",
                                                initializer=self.moving_variance_initializer, trainable=False)
-        self.input_spec = InputSpec(ndim=ndim, axes={a: n for a, n in zip(self._axes, shape)})
+        given = self.axis if isinstance(self.axis, list) else [self.axis]
+        self.input_spec = InputSpec(ndim=ndim, axes={a: input_shape[a] for a in given})
         self.built = True
 
     def call(self, inputs, training=None, mask=None):

@@ -278,10 +278,12 @@ class Bidirectional(Layer):
         if merge_mode not in self._MODES:
             raise ValueError(f"Invalid merge mode. Received: {merge_mode}. Merge mode should be one of "
                              "{'sum', 'mul', 'ave', 'concat', None}")
-        self.forward_layer = _copy_layer(layer, "forward_" + layer.name.removeprefix("forward_"), layer.go_backwards)
+        dtype = kwargs.get("dtype")  # an explicit dtype applies to both directions
+        self.forward_layer = _copy_layer(layer, "forward_" + layer.name.removeprefix("forward_"), layer.go_backwards,
+                                         dtype)
         if backward_layer is None:
             self.backward_layer = _copy_layer(layer, "backward_" + layer.name.removeprefix("backward_"),
-                                              not layer.go_backwards)
+                                              not layer.go_backwards, dtype)
         else:
             self.backward_layer = backward_layer
         self.merge_mode = merge_mode
@@ -373,9 +375,11 @@ def _layer_entry(layer) -> dict:
             "registered_name": None}
 
 
-def _copy_layer(layer, name: str, go_backwards: bool):
+def _copy_layer(layer, name: str, go_backwards: bool, dtype=None):
     """A fresh layer with `layer`'s configuration, renamed and with the given direction."""
     config = layer.get_config()
     config["name"] = name
     config["go_backwards"] = go_backwards
+    if dtype is not None:
+        config["dtype"] = dtype
     return type(layer).from_config(config)

@@ -1,0 +1,151 @@
+"""Recurrent layers: SimpleRNN, LSTM, GRU (Keras 3's reset_after=True default), Bidirectional, the RNN
+wrapper and the cells; values pinned against TensorFlow 2.21 with deterministic weights."""
+import numpy as np
+import pytest
+
+import eagerflow as tf
+from tests.keras.layer_checks import check_layer
+
+L = tf.keras.layers
+RNG = np.random.RandomState(2)
+
+
+def rand(*shape):
+    return RNG.rand(*shape).astype("float32")
+
+
+def det(shape, scale=0.1):
+    n = int(np.prod(shape))
+    return ((np.arange(n) % 7 - 3) * scale).reshape(shape).astype("float32")
+
+
+# tf.keras (TF 2.21) outputs for inputs det((1, 3, 2), 0.5) and every weight set to det(shape, 0.2).
+TF_REFERENCE = {
+    "lstm": ("L.LSTM(2, return_sequences=True)", [[[[-0.171947, -0.252476], [-0.09652, -0.095553],
+                                                    [0.033995, 0.033846]]]]),
+    "lstm_state_back": ("L.LSTM(2, return_state=True, go_backwards=True)", [
+        [[-0.119236, -0.159346]], [[-0.119236, -0.159346]], [[-0.212335, -0.250082]]]),
+    "gru": ("L.GRU(2, return_sequences=True)", [[[[-0.042414, -0.131139], [0.018461, 0.134019],
+                                                  [0.130306, 0.636533]]]]),
+    "gru_v1": ("L.GRU(2, reset_after=False)", [[[0.181412, 0.525705]]]),
+    "simple_rnn": ("L.SimpleRNN(2, return_sequences=True)", [[[[0.462117, 0.197375], [-0.548858, -0.366909],
+                                                              [-0.602653, -0.363104]]]]),
+    "bidi": ("L.Bidirectional(L.SimpleRNN(2, return_sequences=True))", [[[
+        [0.462117, 0.197375, 0.298671, 0.087764], [-0.548858, -0.366909, 0.280025, 0.119624],
+        [-0.602653, -0.363104, -0.800499, -0.53705]]]]),
+    "bidi_ave": ("L.Bidirectional(L.GRU(2), merge_mode='ave')", [[[0.084485, 0.35222]]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TF_REFERENCE))
+def test_values_match_tensorflow(name):
+    src, expected = TF_REFERENCE[name]
+    layer = eval(src)
+    x = det((1, 3, 2), 0.5)
+    layer(x)
+    layer.set_weights([det(tuple(w.shape), 0.2) for w in layer.weights])
+    out = tf.nest.flatten(layer(x))
+    assert len(out) == len(expected)
+    for got, want in zip(out, expected):
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-6)
+
+
+def test_simple_rnn():
+    layer, _ = check_layer(lambda **kw: L.SimpleRNN(3, **kw), rand(2, 4, 2), (2, 3), 3)
+    assert [w.path for w in layer.weights] == [f"{layer.name}/simple_rnn_cell/kernel",
+                                               f"{layer.name}/simple_rnn_cell/recurrent_kernel",
+                                               f"{layer.name}/simple_rnn_cell/bias"]
+
+
+def test_lstm():
+    layer, _ = check_layer(lambda **kw: L.LSTM(2, return_sequences=True, **kw), rand(2, 3, 2), (2, 3, 2), 3)
+    assert [tuple(w.shape) for w in layer.weights] == [(2, 8), (2, 8), (8,)]
+    np.testing.assert_array_equal(L.LSTM(2)(rand(1, 2, 2)) is not None, True)
+    fresh = L.LSTM(3)
+    fresh(rand(1, 2, 2))
+    np.testing.assert_array_equal(fresh.cell.bias.numpy(), [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])  # unit_forget_bias
+
+
+def test_lstm_return_state():
+    check_layer(lambda **kw: L.LSTM(2, return_state=True, **kw), rand(2, 3, 2), [(2, 2), (2, 2), (2, 2)], 3)
+
+
+def test_gru():
+    layer, _ = check_layer(lambda **kw: L.GRU(2, **kw), rand(2, 3, 2), (2, 2), 3)
+    assert tuple(layer.cell.bias.shape) == (2, 6)
+    layer, _ = check_layer(lambda **kw: L.GRU(2, reset_after=False, go_backwards=True, **kw), rand(2, 3, 2), (2, 2), 3)
+    assert tuple(layer.cell.bias.shape) == (6,)
+
+
+def test_bidirectional():
+    layer, _ = check_layer(lambda **kw: L.Bidirectional(L.LSTM(2, return_sequences=True), **kw), rand(2, 3, 2),
+                           (2, 3, 4), 6)
+    assert layer.forward_layer.name.startswith("forward_") and layer.backward_layer.go_backwards
+    check_layer(lambda **kw: L.Bidirectional(L.GRU(2, return_state=True), merge_mode="sum", **kw), rand(2, 3, 2),
+                [(2, 2), (2, 2), (2, 2)], 6)
+
+
+def test_rnn_wrapper_with_cell_and_initial_state():
+    cell = L.SimpleRNNCell(2)
+    layer = L.RNN(cell, return_sequences=True)
+    x = rand(2, 3, 4)
+    h0 = tf.constant(rand(2, 2))
+    out = layer(x, initial_state=[h0])
+    kernel, recurrent, bias = (w.numpy() for w in cell.weights)
+    h = h0.numpy()
+    for t in range(3):
+        h = np.tanh(x[:, t] @ kernel + h @ recurrent + bias)
+    np.testing.assert_allclose(out.numpy()[:, -1], h, rtol=1e-5)
+    clone = L.RNN.from_config(layer.get_config())
+    assert type(clone.cell) is L.SimpleRNNCell
+
+
+def test_cells_step_alone():
+    cell = L.GRUCell(3)
+    out, states = cell(rand(2, 4), [tf.zeros((2, 3))])
+    assert out.shape == (2, 3) and len(states) == 1
+    lstm = L.LSTMCell(3)
+    out, (h, c) = lstm(rand(2, 4), [tf.zeros((2, 3)), tf.zeros((2, 3))])
+    np.testing.assert_allclose(out.numpy(), h.numpy())
+
+
+def test_masking_keeps_states_at_masked_steps():
+    layer = L.SimpleRNN(2, return_sequences=True)
+    x = rand(1, 3, 2)
+    full = layer(x).numpy()
+    masked = layer(x, mask=tf.constant([[True, True, False]])).numpy()
+    np.testing.assert_allclose(masked[:, :2], full[:, :2], rtol=1e-6)
+    np.testing.assert_allclose(masked[:, 2], full[:, 1], rtol=1e-6)
+
+
+def test_dropout_in_training_only():
+    layer = L.LSTM(4, dropout=0.5, recurrent_dropout=0.5)
+    x = rand(3, 5, 2)
+    np.testing.assert_allclose(layer(x).numpy(), layer(x).numpy())
+    assert not np.allclose(layer(x, training=True).numpy(), layer(x).numpy())
+
+
+def test_config_keys_match_keras():
+    assert list(L.GRU(2).get_config()) == [
+        "name", "trainable", "dtype", "return_sequences", "return_state", "go_backwards", "stateful", "unroll",
+        "zero_output_for_mask", "units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
+        "recurrent_initializer", "bias_initializer", "kernel_regularizer", "recurrent_regularizer",
+        "bias_regularizer", "activity_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint",
+        "dropout", "recurrent_dropout", "reset_after", "seed"]
+    assert "seed" not in L.SimpleRNN(2).get_config()
+    assert L.LSTM(2).get_config()["recurrent_initializer"]["class_name"] == "Orthogonal"
+    bidi = L.Bidirectional(L.LSTM(2, name="enc")).get_config()
+    assert bidi["layer"]["config"]["name"] == "forward_enc" and bidi["backward_layer"]["config"]["go_backwards"]
+
+
+def test_rnn_errors():
+    with pytest.raises(ValueError, match=r"expected ndim=3, found ndim=2. Full shape received: \(2, 4\)"):
+        L.LSTM(3)(np.ones((2, 4), "f"))
+    with pytest.raises(NotImplementedError, match="stateful=True"):
+        L.LSTM(3, stateful=True)
+    with pytest.raises(ValueError, match="Invalid merge mode"):
+        L.Bidirectional(L.LSTM(2), merge_mode="max")
+    layer = L.GRU(2)
+    f = tf.function(lambda t: layer(t), input_signature=[tf.TensorSpec([None, None, 3])])
+    with pytest.raises(ValueError, match="static .known. number of timesteps"):
+        f(tf.ones((1, 4, 3)))
