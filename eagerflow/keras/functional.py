@@ -13,6 +13,7 @@ node's layer on real tensors in that order. Eager calls and tf.function tracing 
 from __future__ import annotations
 
 from .. import nest
+from .layers.base import call_with_mask
 from .layers.input_layer import InputLayer
 
 __all__ = ["FunctionalGraph"]
@@ -123,9 +124,12 @@ class FunctionalGraph:
     def run(self, flat_inputs) -> list:
         """Calls each layer on real tensors; returns the flat outputs."""
         values = {id(kt): x for kt, x in zip(self.flat_inputs, flat_inputs)}
+        masks: dict = {}
         for layer, args, kwargs, in_ids, out_ids, simple in self._steps:
             if simple:
-                out = layer(values[in_ids[0]])
+                out, mask = call_with_mask(layer, values[in_ids[0]], masks.get(in_ids[0]))
+                if mask is not None:
+                    masks[out_ids[0]] = mask
             else:
                 a, k = nest.map_structure(lambda v: values[id(v)] if getattr(v, "_is_keras_tensor", False) else v,
                                           (list(args), kwargs))

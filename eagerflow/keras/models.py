@@ -23,7 +23,7 @@ from . import summary as _summary
 from .functional import FunctionalGraph
 from .layers import deserialize as _deserialize_layer
 from .layers import serialize as _serialize_layer
-from .layers.base import Layer
+from .layers.base import Layer, call_with_mask
 from .layers.input_layer import InputLayer
 from .layers.input_spec import shape_of
 from .node import KerasTensor
@@ -480,13 +480,14 @@ class Sequential(Model):
         self._graph = FunctionalGraph(self._input_layer.output, x)
         self.built = True
         self._build_shapes_dict = {"input_shape": tuple(input_shape)}
+        self._last_checked = None
 
     def call(self, inputs, training=None, mask=None):
         if self._graph is not None:
             self._warn_if_incompatible(inputs)
         x = inputs
         for layer in self._layers:
-            x = layer(x)
+            x, mask = call_with_mask(layer, x, mask)
         return x
 
     def _warn_if_incompatible(self, inputs) -> None:
@@ -494,14 +495,16 @@ class Sequential(Model):
         if not isinstance(inputs, Tensor):
             return
         shape = shape_of(inputs)
-        want = self._input_layer.batch_shape
-        if shape is None or shape in self._warned_shapes:
+        if shape is None or shape == self._last_checked or shape in self._warned_shapes:
             return
+        want = self._input_layer.batch_shape
         if len(shape) != len(want) or any(w is not None and s is not None and w != s
                                           for s, w in zip(shape[1:], want[1:])):
             self._warned_shapes.add(shape)
             logger.warning(f"Model was constructed with shape {want} for input {self._input_layer.output!r}, but "
                            f"it was called on an input with incompatible shape {tuple(shape)}.")
+        else:
+            self._last_checked = shape
 
     def _build_for(self, inputs) -> None:
         shape = shape_of(inputs) if isinstance(inputs, Tensor) else None

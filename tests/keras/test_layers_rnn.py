@@ -149,3 +149,33 @@ def test_rnn_errors():
     f = tf.function(lambda t: layer(t), input_signature=[tf.TensorSpec([None, None, 3])])
     with pytest.raises(ValueError, match="static .known. number of timesteps"):
         f(tf.ones((1, 4, 3)))
+
+
+# Sequential models on ids [[3, 1, 0, 0], [2, 4, 1, 0]] with Embedding(mask_zero=True), every weight
+# det(shape, 0.3): outputs of TF 2.21 (the mask skips the padded steps and reaches the pooling).
+MASKED_REFERENCE = {
+    "[L.Embedding(5, 2, mask_zero=True), L.LSTM(2)]": [[0.051322, 0.071492], [0.067077, 0.08059]],
+    "[L.Embedding(5, 2, mask_zero=True), L.GRU(2, return_sequences=True)]": [
+        [[0.430219, 0.595027], [0.352077, 0.604403], [0.352077, 0.604403], [0.352077, 0.604403]],
+        [[0.160764, 0.713702], [0.151659, 0.429525], [0.176285, 0.536838], [0.176285, 0.536838]]],
+    "[L.Embedding(5, 2, mask_zero=True), L.Dense(3), L.GlobalAveragePooling1D()]": [
+        [-1.17, -0.915, -0.66], [-0.72, -0.45, -0.18]],
+    "[L.Embedding(5, 2, mask_zero=True), L.SimpleRNN(2, return_sequences=True), L.SimpleRNN(2)]": [
+        [-0.886348, -0.728731], [0.8083, 0.432517]],
+}
+
+
+@pytest.mark.parametrize("src", sorted(MASKED_REFERENCE))
+def test_masks_flow_through_sequential_and_functional_models(src):
+    ids = np.array([[3, 1, 0, 0], [2, 4, 1, 0]])
+    model = tf.keras.Sequential([L.Input((4,), dtype="int32")] + eval(src))
+    model.set_weights([det(tuple(w.shape), 0.3) for w in model.weights])
+    np.testing.assert_allclose(model(ids).numpy(), MASKED_REFERENCE[src], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(tf.function(lambda t: model(t))(tf.constant(ids)).numpy(), MASKED_REFERENCE[src],
+                               rtol=1e-5, atol=1e-6)
+    x = tf.keras.Input((4,), dtype="int32")
+    y = x
+    for layer in model.layers:
+        y = layer(y)
+    functional = tf.keras.Model(x, y)
+    np.testing.assert_allclose(functional(ids).numpy(), MASKED_REFERENCE[src], rtol=1e-5, atol=1e-6)

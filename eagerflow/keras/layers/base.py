@@ -40,7 +40,7 @@ from ..node import KerasTensor, Node, any_symbolic, flatten_keras_tensors
 from ..variables import Variable
 from .input_spec import InputSpec, assert_input_compatibility, shape_of
 
-__all__ = ["Layer", "InputSpec", "to_snake_case", "dtype_policy_config", "is_shape"]
+__all__ = ["Layer", "InputSpec", "to_snake_case", "dtype_policy_config", "is_shape", "call_with_mask"]
 
 _SIMPLE = (int, float, str, bool, type(None))
 _INTERNAL = frozenset(["_own_layers", "_containers", "_trainable_variables", "_non_trainable_variables",
@@ -170,18 +170,16 @@ class Layer(Module):
 
     def _sublayers(self) -> list:
         """Direct sublayers: attributes first (in assignment order), then those inside lists and dicts."""
+        if not self._containers:
+            return list(self._own_layers)
         found = list(self._own_layers)
-        for container in self._containers:
-            for leaf in nest.flatten(container):
-                if isinstance(leaf, Layer) and leaf is not self and all(leaf is not f for f in found):
-                    found.append(leaf)
+        for leaf in _container_leaves(self._containers):
+            if isinstance(leaf, Layer) and leaf is not self and all(leaf is not f for f in found):
+                found.append(leaf)
         return found
 
     def _container_variables(self) -> list:
-        out = []
-        for container in self._containers:
-            out.extend(leaf for leaf in nest.flatten(container) if isinstance(leaf, _TFVariable))
-        return out
+        return [leaf for leaf in _container_leaves(self._containers) if isinstance(leaf, _TFVariable)]
 
     def _flatten_layers(self, include_self=True, recursive=True) -> list:
         out, seen = ([self] if include_self else []), {id(self)}
@@ -330,8 +328,12 @@ class Layer(Module):
     def _clear_losses(self) -> None:
         if self._losses:
             self._losses = []
-        for layer in self._sublayers():
+        for layer in self._own_layers:
             layer._clear_losses()
+        if self._containers:
+            for leaf in _container_leaves(self._containers):
+                if isinstance(leaf, Layer) and leaf is not self:
+                    leaf._clear_losses()
 
     # ---- metadata ---------------------------------------------------------------------------------------
     @property
@@ -424,6 +426,8 @@ class Layer(Module):
             training = outer
         if flags[0] and training is not None:
             kwargs["training"] = training
+        if not flags[1] and "mask" in kwargs:
+            kwargs.pop("mask")  # Keras passes masks only to layers whose call takes one
         depth = st.keras_call_depth
         if depth == 0 and (self._losses or self._own_layers or self._containers):
             self._clear_losses()
@@ -475,6 +479,10 @@ class Layer(Module):
             self._last_checked = shape
             return
         assert_input_compatibility(self.input_spec, nest.flatten(inputs), self.name)
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs: the input mask passed on when the layer supports masking."""
+        return mask if self.supports_masking else None
 
     def _add_activity_losses(self, outputs) -> None:
         for out in nest.flatten(outputs):
@@ -577,8 +585,37 @@ class Layer(Module):
                             f"Exception encountered: {e}") from None
 
 
+def call_with_mask(layer, x, mask):
+    """Calls `layer` on `x`, passing `mask` when its call takes one; returns (outputs, their mask).
+
+    Sequential and functional models use it to carry masks (e.g. from `Embedding(mask_zero=True)`)
+    from layer to layer, without touching tensors.
+    """
+    if mask is None:
+        out = layer(x)
+        if type(layer).compute_mask is Layer.compute_mask:
+            return out, None
+        return out, layer.compute_mask(x, None)
+    flags = layer._call_flags
+    if flags is None:
+        flags = layer._call_flags = _call_flags(layer)
+    out = layer(x, mask=mask) if flags[1] else layer(x)
+    return out, layer.compute_mask(x, mask)
+
+
 def _all_numbers(x) -> bool:
     return all(_all_numbers(v) if isinstance(v, (list, tuple)) else type(v) in (int, float, bool) for v in x)
+
+
+def _container_leaves(containers) -> list:
+    """The leaves of tracked lists/dicts (plain lists of leaves, the common case, skip tf.nest)."""
+    out = []
+    for container in containers:
+        if type(container) is list and not any(isinstance(v, (list, tuple, dict)) for v in container):
+            out.extend(container)
+        else:
+            out.extend(nest.flatten(container))
+    return out
 
 
 def _holds_trackable(container) -> bool:

@@ -133,7 +133,7 @@ class _GlobalPooling(Layer):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
-    """Mean over the steps axis.
+    """Mean over the steps axis (over the unmasked steps only, given a mask).
 
     >>> import eagerflow as tf
     >>> tf.keras.layers.GlobalAveragePooling1D()(tf.ones((2, 5, 3))).shape
@@ -141,6 +141,22 @@ class GlobalAveragePooling1D(_GlobalPooling):
     """
 
     rank, mode = 1, "avg"
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(data_format, keepdims, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        axis = self._axes()[0]
+        weights = tf.cast(mask, inputs.dtype)
+        weights = tf.expand_dims(weights, 2 if self.data_format == "channels_last" else 1)
+        total = tf.reduce_sum(inputs * weights, axis=axis, keepdims=self.keepdims)
+        return total / tf.reduce_sum(weights, axis=axis, keepdims=self.keepdims)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalAveragePooling2D(_GlobalPooling):
