@@ -5,10 +5,10 @@ depth (inputs deepest, outputs at depth 0; ties in creation order), and `run(fla
 node's layer on real tensors in that order. Eager calls and tf.function tracing use the same replay.
 
 >>> import eagerflow as tf
->>> x = tf.keras.Input((2,))
->>> graph = FunctionalGraph(x, tf.keras.layers.Dense(1)(x))
+>>> x = tf.keras.Input((2,), name="features")
+>>> graph = FunctionalGraph(x, tf.keras.layers.Dense(1, name="score")(x))
 >>> [layer.name for layer in graph.layers]
-['input_layer', 'dense']
+['features', 'score']
 """
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ functional Model walks these nodes from its outputs back to its inputs and repla
 
 >>> import eagerflow as tf
 >>> x = tf.keras.Input((8,))
->>> y = tf.keras.layers.Dense(3)(x)
+>>> y = tf.keras.layers.Dense(3, name="proj")(x)
 >>> y.shape, y._keras_history.operation.name
-((None, 3), 'dense')
+((None, 3), 'proj')
 """
 from __future__ import annotations
 

@@ -8,11 +8,11 @@ the excess shaved off evenly, and cells word-wrapped (an over-long word ends in 
 >>> model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2, name="out")], name="tiny")
 >>> model.summary(line_length=60)
 Model: "tiny"
-┏━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━┓
-┃ Layer (type)            ┃ Output Shape      ┃  Param # ┃
-┡━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━┩
-│ out (Dense)             │ (None, 2)         │        8 │
-└─────────────────────────┴───────────────────┴──────────┘
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━┓
+┃ Layer (type)             ┃ Output Shape      ┃   Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━┩
+│ out (Dense)              │ (None, 2)         │         8 │
+└──────────────────────────┴───────────────────┴───────────┘
  Total params: 8 (32.00 B)
  Trainable params: 8 (32.00 B)
  Non-trainable params: 0 (0.00 B)

@@ -4,10 +4,10 @@ It stays a `tf.Variable` (tapes, tf.function and optimizers treat it as one); on
 see differs: `name` is the bare weight name and `path` the layer path it was created under.
 
 >>> import eagerflow as tf
->>> layer = tf.keras.layers.Dense(2)
+>>> layer = tf.keras.layers.Dense(2, name="proj")
 >>> layer.build((None, 3))
 >>> layer.kernel.name, layer.kernel.path, layer.kernel.shape
-('kernel', 'dense/kernel', TensorShape([3, 2]))
+('kernel', 'proj/kernel', TensorShape([3, 2]))
 """
 from __future__ import annotations
 
