@@ -10,6 +10,7 @@ import contextlib
 import logging
 import threading
 import warnings
+import weakref
 
 logger = logging.getLogger("eagerflow")
 if not logger.handlers:  # as TF's logger: one `WARNING:eagerflow:<message>` line per warning
@@ -36,6 +37,7 @@ class _Settings:
         self.random_streams: dict = {}       # (op, dtype, seed, seed2) -> NumPy Generator (ops/random.py)
         self.global_generator = None         # tf.random.get_global_generator()
         self.full_tracebacks = False         # show eagerflow/generated frames in user errors
+        self.autograph_cache = weakref.WeakKeyDictionary()  # function -> its AutoGraph-converted version
         self.keras_floatx = "float32"        # tf.keras.backend.floatx()
         self.keras_epsilon = 1e-7            # tf.keras.backend.epsilon()
         self.keras_image_data_format = "channels_last"

@@ -35,6 +35,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import nest
+from .autograph import api as _autograph
 from .context import _state, logger, settings
 from .errors import InaccessibleTensorError
 from .graph.concrete import ConcreteFunction
@@ -76,9 +77,13 @@ def autograph_convert(python_function, autograph: bool):
     """AutoGraph's hook: the function to trace in place of `python_function`.
 
     Without AutoGraph the function is traced as written (Python `if` on a tensor then raises
-    OperatorNotAllowedInGraphError); the AutoGraph converter replaces this body.
+    OperatorNotAllowedInGraphError); with it, its converted version (`autograph/api.py`).
     """
-    return python_function
+    if not autograph:
+        return python_function
+    if isinstance(python_function, _WeakMethod):
+        return _WeakMethod(_autograph.convert_entry(python_function._func), python_function._ref())
+    return _autograph.convert_entry(python_function)
 
 
 class TraceRecord(NamedTuple):
