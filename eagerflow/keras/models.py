@@ -128,8 +128,8 @@ class Model(Trainer, Layer):
     @property
     def layers(self) -> list:
         """The model's layers: graph order for functional models, attribute order for subclassed ones."""
-        if self._graph is not None:
-            return list(self._graph.layers)
+        if self._graph is not None:  # operations (`x * 2`) are graph nodes, not layers (as Keras 3)
+            return [layer for layer in self._graph.layers if isinstance(layer, Layer)]
         return self._sublayers()
 
     def get_layer(self, name=None, index=None):

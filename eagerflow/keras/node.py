@@ -15,10 +15,12 @@ from __future__ import annotations
 import itertools
 from typing import NamedTuple
 
+import eagerflow as tf  # public ops only; attributes are read at call time
 from .. import nest
 from . import backend as _backend
 
-__all__ = ["KerasTensor", "KerasHistory", "Node", "any_symbolic", "flatten_keras_tensors"]
+__all__ = ["KerasTensor", "KerasHistory", "Node", "Operation", "OPERATIONS", "any_symbolic",
+           "flatten_keras_tensors"]
 
 _node_ids = itertools.count()
 
@@ -82,6 +84,31 @@ class KerasTensor:
     def __iter__(self):
         raise TypeError("A symbolic KerasTensor cannot be iterated over; index it inside a layer instead.")
 
+    # Operators record an Operation node (Keras's `x * 2`, `x[:, 0]`): replayed with TF ops on data.
+    def __add__(self, other): return _apply("Add", self, other)
+    def __radd__(self, other): return _apply("Add", other, self)
+    def __sub__(self, other): return _apply("Subtract", self, other)
+    def __rsub__(self, other): return _apply("Subtract", other, self)
+    def __mul__(self, other): return _apply("Multiply", self, other)
+    def __rmul__(self, other): return _apply("Multiply", other, self)
+    def __truediv__(self, other): return _apply("TrueDivide", self, other)
+    def __rtruediv__(self, other): return _apply("TrueDivide", other, self)
+    def __floordiv__(self, other): return _apply("FloorDivide", self, other)
+    def __rfloordiv__(self, other): return _apply("FloorDivide", other, self)
+    def __mod__(self, other): return _apply("Mod", self, other)
+    def __rmod__(self, other): return _apply("Mod", other, self)
+    def __pow__(self, other): return _apply("Power", self, other)
+    def __rpow__(self, other): return _apply("Power", other, self)
+    def __matmul__(self, other): return _apply("Matmul", self, other)
+    def __rmatmul__(self, other): return _apply("Matmul", other, self)
+    def __lt__(self, other): return _apply("Less", self, other)
+    def __le__(self, other): return _apply("LessEqual", self, other)
+    def __gt__(self, other): return _apply("Greater", self, other)
+    def __ge__(self, other): return _apply("GreaterEqual", self, other)
+    def __neg__(self): return _apply("Negative", self)
+    def __abs__(self): return _apply("Absolute", self)
+    def __getitem__(self, key): return _apply("GetItem", self, key)
+
 
 def any_symbolic(args, kwargs) -> bool:
     """True when a KerasTensor appears anywhere in the call's arguments."""
@@ -131,3 +158,89 @@ class Node:
 
     def __repr__(self):
         return f"<Node {self.operation.name}#{self.id}>"
+
+
+# ---- operations: TF ops applied to KerasTensors --------------------------------------------------------
+
+class Operation:
+    """A weightless op in a functional graph (`x * 2`, `x[:, :1]`); not a layer, as in Keras 3.
+
+    Called on KerasTensors it records a Node (its output spec found by tracing the op); called on
+    tensors it computes. `model.layers` leaves operations out; `summary()` lists them.
+    """
+
+    built = True
+    trainable = True
+    weights = trainable_weights = non_trainable_weights = ()
+    _build_shapes_dict = None
+    _SNAKE = "operation"
+
+    def __init__(self, name=None):
+        self.name = name or _backend.unique_name(self._SNAKE)
+        self._inbound_nodes, self._outbound_nodes = [], []
+
+    @staticmethod
+    def compute(*args):
+        raise NotImplementedError
+
+    def __call__(self, *args):
+        if not any_symbolic(args, {}):
+            return self.compute(*args)
+        flat = flatten_keras_tensors(args)
+        specs = [tf.TensorSpec(kt.shape, kt.dtype) for kt in flat]
+
+        def probe(*tensors):
+            it = iter(tensors)
+            return self.compute(*nest.map_structure(
+                lambda v: next(it) if getattr(v, "_is_keras_tensor", False) else v, list(args)))
+
+        out = tf.function(probe, autograph=False).get_concrete_function(*specs).structured_outputs
+        result = KerasTensor(out.shape.as_list(), out.dtype.name)
+        Node(self, args, {}, result)
+        return result
+
+    def count_params(self) -> int:
+        return 0
+
+    def get_config(self) -> dict:
+        return {"name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def serialize(self) -> dict:
+        name = type(self).__name__
+        return {"module": "keras.src.ops.numpy", "class_name": name, "config": self.get_config(),
+                "registered_name": name}
+
+    def __repr__(self):
+        return f"<Operation name={self.name}>"
+
+
+_OPS = {
+    "Add": ("add", lambda a, b: tf.add(a, b)),
+    "Subtract": ("subtract", lambda a, b: tf.subtract(a, b)),
+    "Multiply": ("multiply", lambda a, b: tf.multiply(a, b)),
+    "TrueDivide": ("true_divide", lambda a, b: tf.truediv(a, b)),
+    "FloorDivide": ("floor_divide", lambda a, b: tf.math.floordiv(a, b)),
+    "Mod": ("mod", lambda a, b: tf.math.floormod(a, b)),
+    "Power": ("power", lambda a, b: tf.pow(a, b)),
+    "Matmul": ("matmul", lambda a, b: tf.matmul(a, b)),
+    "Less": ("less", lambda a, b: tf.less(a, b)),
+    "LessEqual": ("less_equal", lambda a, b: tf.less_equal(a, b)),
+    "Greater": ("greater", lambda a, b: tf.greater(a, b)),
+    "GreaterEqual": ("greater_equal", lambda a, b: tf.greater_equal(a, b)),
+    "Negative": ("negative", lambda a: tf.negative(a)),
+    "Absolute": ("absolute", lambda a: tf.abs(a)),
+    "GetItem": ("get_item", lambda a, key: tf.convert_to_tensor(a)[key]),
+}
+
+# One Operation subclass per op, named as Keras names them (what summary() and configs show).
+OPERATIONS = {name: type(name, (Operation,), {"_SNAKE": snake, "compute": staticmethod(fn),
+                                              "__doc__": f"Keras's `{snake}` operation on tensors."})
+              for name, (snake, fn) in _OPS.items()}
+
+
+def _apply(name: str, *args):
+    return OPERATIONS[name]()(*args)

@@ -397,3 +397,50 @@ def test_summary_unbuilt_and_multi_output_layers(monkeypatch):
     model = tf.keras.Model(x, L.LSTM(2, return_state=True)(x))
     assert "[(None, 2), (None, 2), (None, 2)]" in summary_text(model, line_length=120)
     assert "Total params: 48 (192.00 B)" in summary_text(model)
+
+
+OPERATIONS_SUMMARY = """\
+Model: "functional"
+┏━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┓
+┃ Layer (type)        ┃ Output Shape      ┃    Param # ┃ Connected to      ┃
+┡━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━┩
+│ input_layer         │ (None, 3)         │          0 │ -                 │
+│ (InputLayer)        │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ multiply (Multiply) │ (None, 3)         │          0 │ input_layer[0][0] │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ add (Add)           │ (None, 3)         │          0 │ multiply[0][0]    │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ dense (Dense)       │ (None, 2)         │          8 │ add[0][0]         │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ get_item (GetItem)  │ (None, 1)         │          0 │ dense[0][0]       │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ get_item_1          │ (None, 1)         │          0 │ dense[0][0]       │
+│ (GetItem)           │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ subtract (Subtract) │ (None, 1)         │          0 │ get_item[0][0],   │
+│                     │                   │            │ get_item_1[0][0]  │
+└─────────────────────┴───────────────────┴────────────┴───────────────────┘
+ Total params: 8 (32.00 B)
+ Trainable params: 8 (32.00 B)
+ Non-trainable params: 0 (0.00 B)
+"""
+
+
+def test_operators_on_keras_tensors(monkeypatch):
+    """`x * 2.0 + 1.0`, slicing and `-` on KerasTensors become operations of the graph (Keras 3)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    x = tf.keras.Input((3,))
+    y = L.Dense(2)(x * 2.0 + 1.0)
+    model = tf.keras.Model(x, y[:, :1] - y[:, 1:])
+    assert [layer.name for layer in model.layers] == ["input_layer", "dense"]  # operations are not layers
+    assert summary_text(model) == OPERATIONS_SUMMARY
+    data = rand(4, 3)
+    dense = model.get_layer("dense")
+    expected = dense(data * 2 + 1).numpy()
+    np.testing.assert_allclose(model(data).numpy(), expected[:, :1] - expected[:, 1:], rtol=1e-5)
+    clone = tf.keras.Model.from_config(model.get_config())
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone(data).numpy(), model(data).numpy(), rtol=1e-6)
+    assert (1.0 - abs(-x)).shape == (None, 3) and (x > 0).dtype == "bool" and (x @ tf.ones((3, 4))
+                                                                               if False else x).shape == (None, 3)

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+from .. import node as _node
 from .. import serialization as _ser
 from .base import Layer  # noqa: F401
 from .input_spec import InputSpec  # noqa: F401
@@ -28,6 +29,8 @@ from .rnn import GRU, LSTM, RNN, Bidirectional, SimpleRNN  # noqa: F401
 
 def serialize(layer) -> dict:
     """A layer's Keras config dict: `{'module', 'class_name', 'config', 'registered_name'}`."""
+    if isinstance(layer, _node.Operation):
+        return layer.serialize()
     return _ser.serialize(layer, "keras.layers")
 
 
@@ -46,6 +49,8 @@ def _namespace() -> dict:
 def deserialize(config, custom_objects=None):
     """The layer (or model) a config dict describes; custom classes via `custom_objects` or registration."""
     if isinstance(config, dict) and "class_name" in config and "config" in config:
+        if config.get("module") == "keras.src.ops.numpy":  # an operation of a functional graph
+            return _ser.deserialize(config, _node.OPERATIONS, "operation", custom_objects)
         layer = _ser.deserialize(config, _namespace(), "layer", custom_objects)
         build = config.get("build_config")
         if build is not None and not layer.built:
