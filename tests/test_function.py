@@ -100,7 +100,7 @@ def test_python_side_effects_run_at_trace_time_only():
 def test_symbolic_tensors_inside_the_function():
     seen = {}
 
-    @tf.function
+    @tf.function(autograph=False)  # the raw Python protocol (AutoGraph maps range/len to tensor versions)
     def f(x):
         seen["x"] = x
         with pytest.raises(tf.errors.OperatorNotAllowedInGraphError, match="bool"):

@@ -8,12 +8,11 @@ a tf.while_loop from the state it reached.
 What `for` iterates over:
 
 - a symbolic tensor: its rows (`tf.range` tensors loop over start/limit/delta directly);
-- an object with `_autograph_for(extra_test, body, get_state, set_state, symbol_names, opts)`:
-  the object runs the loop itself (tf.data datasets plug in here). `body(element)` runs one
-  iteration; `extra_test()` (or None) must be true to continue (it carries `break`/`return`);
-  `get_state()` / `set_state(values)` read and write the loop's variables, named by
-  `symbol_names`; a simple implementation unrolls: `for x in self: if extra_test and not
-  extra_test(): break; body(x)`;
+- an object with `_autograph_for(body, extra_test=None)` runs the loop itself (tf.data datasets
+  plug in here): it calls `body(element)` for each element, stopping when `extra_test()` (a
+  Python bool: the loop's `break`/`return` flags) is False; e.g. it unrolls
+  `for x in self: if extra_test and not extra_test(): break; body(x)`. A flag that is a tensor
+  (a tensor-dependent `break`) is handled here: the remaining iterations run under tf.cond;
 - anything else: Python iteration.
 
 Loop variables (per Python variable the body assigns):
@@ -63,19 +62,29 @@ def for_stmt(iter_, extra_test, body, get_state, set_state, symbol_names, opts=N
     if is_symbolic(iter_):
         _tensor_for(iter_, extra_test, body, get_state, set_state, symbol_names, opts, where)
         return
+    def guarded(itr):
+        t = extra_test() if extra_test is not None else True
+        if is_symbolic(t):  # a tensor-dependent break/return: guard the remaining iterations
+            if_stmt(t, lambda: body(itr), lambda: None, get_state, set_state, symbol_names)
+        else:
+            body(itr)
+
+    def python_test():
+        t = extra_test()
+        return True if is_symbolic(t) else bool(t)
+
     hook = getattr(iter_, "_autograph_for", None)
     if hook is not None and not isinstance(iter_, type):
-        hook(extra_test, body, get_state, set_state, symbol_names, opts)
+        hook(guarded if extra_test is not None else body, python_test if extra_test is not None else None)
+        return
+    if extra_test is None:
+        for itr in iter_:
+            body(itr)
         return
     for itr in iter_:
-        if extra_test is not None:
-            t = extra_test()
-            if is_symbolic(t):  # a tensor-dependent break/return: guard the remaining iterations
-                if_stmt(t, lambda itr=itr: body(itr), lambda: None, get_state, set_state, symbol_names)
-                continue
-            if not t:
-                break
-        body(itr)
+        if not python_test():
+            break
+        guarded(itr)
 
 
 def _tensor_for(iter_, extra_test, body, get_state, set_state, names, opts, where):
