@@ -359,3 +359,20 @@ def test_keras_variable():
     v.trainable = False
     assert not v.trainable
     assert repr(v).startswith("<Variable path=w, shape=(2,), dtype=float32, value=[2. 2.]>")
+
+
+def test_direct_build_marks_custom_layers_built_and_names_can_change():
+    class NoSuperBuild(L.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], 2), name="w")
+
+        def call(self, x):
+            return tf.matmul(x, self.w)
+
+    layer = NoSuperBuild(name="nsb")
+    layer.build((None, 3))
+    assert layer.built and layer.count_params() == 6 and layer.w.path == "nsb/w"
+    layer.name = "renamed"
+    assert layer.name == "renamed"
+    with pytest.raises(ValueError, match="cannot contain character `/`"):
+        layer.name = "a/b"

@@ -20,6 +20,7 @@
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import re
@@ -91,6 +92,25 @@ def _overrides(layer, name: str) -> bool:
 
 class Layer(Module):
     """Base class of all Keras layers (see the module docstring for the contract)."""
+
+    def __init_subclass__(cls, **kwargs):
+        """A user layer's own `build` marks the layer built when it returns (as Keras 3 arranges), so
+        `layer.build(shape)` called directly leaves a built layer too."""
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is None or cls.__module__.startswith("eagerflow.keras") or hasattr(build, "_keras_build"):
+            return
+
+        @functools.wraps(build)
+        def build_and_mark(self, *args, **kw):
+            result = build(self, *args, **kw)
+            self.built = True
+            if self._build_shapes_dict is None and args:
+                self._build_shapes_dict = {"input_shape": args[0]}
+            return result
+
+        build_and_mark._keras_build = True
+        cls.build = build_and_mark
 
     def __new__(cls, *args, **kwargs):
         obj = super().__new__(cls)
@@ -336,6 +356,17 @@ class Layer(Module):
                     leaf._clear_losses()
 
     # ---- metadata ---------------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @name.setter
+    def name(self, value) -> None:
+        if not isinstance(value, str) or "/" in value:
+            raise ValueError("Argument `name` must be a string and cannot contain character `/`. "
+                             f"Received: name={value} (of type {type(value)})")
+        self._name = value
+
     @property
     def dtype(self) -> str:
         return self._dtype
