@@ -444,3 +444,29 @@ def test_operators_on_keras_tensors(monkeypatch):
     np.testing.assert_allclose(clone(data).numpy(), model(data).numpy(), rtol=1e-6)
     assert (1.0 - abs(-x)).shape == (None, 3) and (x > 0).dtype == "bool" and (x @ tf.ones((3, 4))
                                                                                if False else x).shape == (None, 3)
+
+
+def test_summary_layout_invariants():
+    """Column widths always fill the line exactly; wrapped cells never overflow and keep every word."""
+    from hypothesis import given, settings, strategies as st
+    from eagerflow.keras import summary as S
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.integers(40, 200), st.sampled_from([[0.45, 0.80, 1.0], [0.3, 0.56, 0.74, 1.0],
+                                                   [0.405, 0.72, 0.9, 1.0]]))
+    def widths_fill_the_line(line_length, positions):
+        widths = S._column_widths(line_length, positions)
+        assert sum(widths) + len(widths) + 1 == line_length
+
+    words = st.text(alphabet="abcdefgh_[]0(),", min_size=1, max_size=12)
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(words, min_size=1, max_size=6), st.integers(12, 30))
+    def wrap_keeps_words(parts, width):
+        lines = S._wrap(" ".join(parts), width)
+        assert all(len(line) <= width for line in lines)
+        if all(len(p) <= width for p in parts):
+            assert " ".join(lines).split() == " ".join(parts).split()
+
+    widths_fill_the_line()
+    wrap_keeps_words()
