@@ -15,6 +15,8 @@ Models are layers (they nest) and inherit compile/fit/evaluate/predict from `Tra
 """
 from __future__ import annotations
 
+import numpy as np
+
 import eagerflow as tf  # public ops only; attributes are read at call time
 from .. import nest
 from ..context import logger
@@ -167,8 +169,8 @@ class Model(Trainer, Layer):
                                  f"{names}; received {list(inputs)}.")
             flat = [inputs.get(kt._keras_history.operation.name, inputs.get(kt.name)) for kt in expected]
         elif len(expected) == 1 and not isinstance(inputs, dict):
-            flat = [inputs[0] if isinstance(inputs, (list, tuple)) and len(inputs) == 1 and
-                    not isinstance(inputs[0], (int, float)) else inputs]
+            single = isinstance(inputs, (list, tuple)) and len(inputs) == 1 and _tensor_like(inputs[0])
+            flat = [inputs[0] if single else inputs]  # [x] for a one-input model; [[1., 2.]] is data
         else:
             flat = nest.flatten(inputs)
         if len(flat) != len(expected):
@@ -277,6 +279,10 @@ class Model(Trainer, Layer):
         if "layers" in config and "input_layers" in config:
             return _functional_from_config(cls if cls is not Model else Functional, config, custom_objects)
         return super().from_config(config)
+
+
+def _tensor_like(x) -> bool:
+    return isinstance(x, (Tensor, np.ndarray)) or hasattr(x, "__tf_tensor__")
 
 
 class Functional(Model):

@@ -470,3 +470,11 @@ def test_summary_layout_invariants():
 
     widths_fill_the_line()
     wrap_keeps_words()
+
+
+def test_functional_inputs_as_lists():
+    x = tf.keras.Input((2,))
+    model = tf.keras.Model(x, L.Dense(1)(x))
+    data = rand(3, 2)
+    np.testing.assert_allclose(model([data]).numpy(), model(data).numpy())   # [x] for the one input
+    assert model([[1.0, 2.0]]).shape == (1, 1)                                 # a nested list is data
