@@ -83,9 +83,9 @@ def _adam_kernel(var, grad, m, v, *rest, beta_1, beta_2, epsilon):
     v_hat = np.maximum(rest[0], new_v) if len(rest) == 3 else None  # amsgrad: the running max of v
     denominator = np.sqrt(new_v if v_hat is None else v_hat)
     denominator += f(epsilon)
-    delta = new_m * alpha
-    delta /= denominator
-    new_var = var - delta
+    step_ = np.multiply(new_m, alpha)  # m * alpha / denominator, then var - that, in one buffer
+    step_ /= denominator
+    new_var = np.subtract(var, step_, out=step_) if isinstance(step_, np.ndarray) else var - step_
     return (new_var, new_m, new_v) if v_hat is None else (new_var, new_m, new_v, v_hat)
 
 

@@ -351,3 +351,16 @@ def test_errors_name_what_was_given_and_expected():
         model.fit(x[:1], y[:1], validation_split=0.5, verbose=0)
     with pytest.raises(ValueError, match="Unrecognized data type"):
         model.fit("data", verbose=0)
+
+
+# ---- docstring examples ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("module", ["trainer", "optimizers", "base_optimizer", "schedules", "losses", "metrics",
+                                    "metrics_base", "confusion_metrics", "callbacks", "progbar", "data_adapter",
+                                    "compile_utils"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    mod = importlib.import_module(f"eagerflow.keras.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0
