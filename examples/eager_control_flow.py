@@ -3,7 +3,10 @@
     python examples/eager_control_flow.py
 
 An `if` on a tensor and a `for` loop over `range(tensor)` run as plain Python: each operation is
-evaluated immediately, so no tf.cond or tf.while_loop is needed.
+evaluated immediately, so no tf.cond or tf.while_loop is needed. The chapter also switches
+`tf.function`s to eager execution; the call is deprecated (TF logs a warning naming
+`tf.config.run_functions_eagerly`), and `compute` below is not a tf.function, so it runs eagerly
+either way.
 """
 import eagerflow as tf
 
@@ -23,8 +26,10 @@ def compute_sum(n):
 
 
 if __name__ == "__main__":
+    tf.config.experimental_run_functions_eagerly(True)
     print(compute(tf.constant(5)))    # tf.Tensor(10, shape=(), dtype=int32)
     print(compute(tf.constant(-1)))   # tf.Tensor(-3, shape=(), dtype=int32)
     n = tf.constant(5)
     result = compute_sum(n)
     print(result)                     # 10
+    tf.config.experimental_run_functions_eagerly(False)
