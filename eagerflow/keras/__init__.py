@@ -8,6 +8,7 @@ TensorShape([2, 1])
 from . import activations, backend, constraints, initializers, regularizers, utils  # noqa: F401
 from . import layers, models  # noqa: F401
 from . import callbacks, losses, metrics, optimizers  # noqa: F401
+from . import datasets  # noqa: F401
 from .initializers import Initializer  # noqa: F401
 from .layers import Input, InputSpec, Layer  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
