@@ -119,7 +119,10 @@ def _build(fn):
     ast.fix_missing_locations(module)
     compiled = compile(module, filename, "exec")
     factory_code = _find_code(compiled, "__ag_factory")
-    inner = _find_code(factory_code, fdef.name)
+    generated = set()
+    for n in ast.walk(fdef):
+        generated |= getattr(n, "_ag_generated", set())
+    inner = _renamed(_find_code(factory_code, fdef.name), generated, code.co_name)
     cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
     cells["ag__"] = types.CellType(ag_module)
     closure = tuple(cells[name] for name in inner.co_freevars)
@@ -131,6 +134,17 @@ def _build(fn):
         except (AttributeError, TypeError):
             pass
     return _with_user_tracebacks(new, fn)
+
+
+def _renamed(code, generated, name: str):
+    """`code` with AutoGraph's local functions (if_body, loop_body, ...) named as the user's function,
+    so tracebacks through them read "in <user function>"."""
+    consts = tuple(_renamed(c, generated, name) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    if code.co_name in generated:
+        code = code.replace(co_name=name)
+        if hasattr(code, "co_qualname"):
+            code = code.replace(co_qualname=name)
+    return code.replace(co_consts=consts)
 
 
 def _find_code(code, name: str):

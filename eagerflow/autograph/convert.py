@@ -598,6 +598,7 @@ def _convert_def(node, filename: str, taken=()):
     inits = sorted(fc.maybe_undefined - assigned_first)
     init_stmts = _located([_assign(n, _call(_ag("Undefined"), [ast.Constant(n)])) for n in inits], node)
     node.body = init_stmts + body
+    node._ag_generated = fc.generated
     return node
 
 

@@ -32,7 +32,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import nest
 from ..graph.subgraph import trace_subgraph
-from ..ops import array as _array, control_flow as _cf, manip as _manip, math as _math
+from ..ops import array as _array, control_flow as _cf, indexing as _indexing, manip as _manip, math as _math
 from ..ops.tensor_array import TensorArray
 from ..tensor import Tensor, convert_to_tensor, get_static_value
 from ..tensor_spec import TensorSpec
@@ -92,9 +92,14 @@ def _tensor_for(iter_, extra_test, body, get_state, set_state, names, opts, wher
     if dims is not None and not dims:
         raise TypeError(f"Cannot iterate over a scalar tensor ({where}).")
     op = iter_.op
-    if op.type == "Range":
+    progression = _arithmetic_progression(iter_)
+    if progression is not None:  # tf.range folded to a constant: loop over its bounds, no indexing
+        start, limit, delta = (convert_to_tensor(np.asarray(v, dtype=iter_.dtype._np)) for v in progression)
+        step = 1 if progression[2] > 0 else -1
+    elif op.type == "Range":
         start, limit, delta = op.inputs
-        step = delta.graph is start.graph and _static_sign(delta)
+        step = _static_sign(delta)
+    if progression is not None or op.type == "Range":
 
         def test(hidden):
             i = hidden[0]
@@ -116,7 +121,7 @@ def _tensor_for(iter_, extra_test, body, get_state, set_state, names, opts, wher
             return _math.less(hidden[0], n)
 
         def step_body(hidden):
-            body(iter_[hidden[0]])
+            body(_indexing.gather(iter_, hidden[0]))
             return [_math.add(hidden[0], 1)]
         hidden = [convert_to_tensor(0)]
     if extra_test is not None:
@@ -126,6 +131,19 @@ def _tensor_for(iter_, extra_test, body, get_state, set_state, names, opts, wher
             extra = extra_test()
             return base(hidden) if extra is True else _math.logical_and(base(hidden), extra)
     _TensorLoop(test, step_body, hidden, get_state, set_state, names, opts, where).run()
+
+
+def _arithmetic_progression(t):
+    """(start, limit, delta) if `t` is a constant 1-D integer arithmetic progression (a folded tf.range)."""
+    if t.op.type != "Const" or t.dtype not in (_dt.int32, _dt.int64):
+        return None
+    v = t.op.attrs["value"]
+    if v.ndim != 1 or v.size < 2:
+        return None
+    delta = int(v[1]) - int(v[0])
+    if delta == 0 or not np.array_equal(np.diff(v), np.full(v.size - 1, delta)):
+        return None
+    return int(v[0]), int(v[-1]) + delta, delta
 
 
 def _static_sign(delta):

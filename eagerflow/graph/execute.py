@@ -36,6 +36,7 @@ import re
 import numpy as np
 
 from ..errors import OpError
+from .tracebacks import at_user_line
 from ..primitive import op_error
 from ..tensor import EagerTensor
 
@@ -121,7 +122,7 @@ class Executable:
         err = type(base)(op.node_def, op, text)
         err._graph_node = op
         err.__cause__ = exc if base is not exc else None
-        return err
+        return at_user_line(err, op.source)  # the last frame shown is the user's line that made the node
 
     def _value_of(self, t, frame_locals):
         name = self._names.get(id(t))

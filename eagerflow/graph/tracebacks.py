@@ -13,6 +13,7 @@ keeps every frame.
 """
 from __future__ import annotations
 
+import linecache
 import os
 import types
 
@@ -43,6 +44,17 @@ def filter_traceback(tb):
     return new
 
 
+def _raise_code(filename: str, lineno: int):
+    """`raise e` at `lineno`, indented and padded to span the user's line (no partial-line markers)."""
+    line = linecache.getline(filename, lineno).rstrip()
+    body = line.lstrip()
+    indent = len(line) - len(body)
+    statement = "raise" + " " * max(1, len(body) - len("raisee")) + "e\n"
+    if indent and lineno > 1:  # an indented statement needs an enclosing block on the line before
+        return compile("if 1:\n" + " " * indent + statement, filename, "exec").replace(co_firstlineno=lineno - 1)
+    return compile(statement, filename, "exec").replace(co_firstlineno=lineno)
+
+
 def at_user_line(exc: BaseException, source) -> BaseException:
     """`exc` with a one-frame traceback at `source` = (filename, line, function name)."""
     if source is None or settings.full_tracebacks:
@@ -50,13 +62,12 @@ def at_user_line(exc: BaseException, source) -> BaseException:
     filename, lineno, funcname = source
     if not lineno or lineno < 1:
         return exc
-    code = compile("raise __eagerflow_error__", filename, "exec")
-    code = code.replace(co_firstlineno=lineno, co_name=str(funcname))
+    code = _raise_code(filename, lineno).replace(co_name=str(funcname))
     if hasattr(code, "co_qualname"):
         code = code.replace(co_qualname=str(funcname))
     context, cause = exc.__context__, exc.__cause__
     try:
-        exec(code, {"__eagerflow_error__": exc})  # noqa: S102 - raises at the user's line
+        exec(code, {"e": exc})  # noqa: S102 - raises at the user's line
     except BaseException as raised:  # noqa: BLE001 - it is `exc`
         tb = raised.__traceback__.tb_next
     exc.__context__, exc.__cause__ = context, cause
