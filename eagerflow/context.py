@@ -68,6 +68,7 @@ class _State(threading.local):
         self.variable_hooks: tuple = ()  # called with each new Variable (tf.function's creation rule)
         self.keras_training = None   # the `training` flag of the Keras layer call in progress
         self.keras_call_depth = 0    # nesting of Keras layer calls (the outermost clears layer losses)
+        self.keras_safe_mode = None   # load_model's safe_mode while it deserializes (None: not loading)
 
 
 _state = _State()

@@ -41,7 +41,8 @@ import numpy as np
 from . import dtypes as _dt
 from .errors import DataLossError, NotFoundError
 
-__all__ = ["Archive", "write_archive", "read_archive", "atomic_write", "atomic_path", "describe_foreign"]
+__all__ = ["Archive", "write_archive", "read_archive", "archive_bytes", "parse_archive", "atomic_write", "atomic_path",
+           "describe_foreign"]
 
 MAGIC = b"\x89EAGERFLOW\r\n"
 VERSION = 1
@@ -147,8 +148,8 @@ def _array_bytes(dtype: str, arr: np.ndarray) -> tuple:
     return arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes(), "raw"
 
 
-def write_archive(path: str, kind: str, meta, arrays: dict) -> None:
-    """Writes an archive atomically. `arrays` maps names to arrays (or `(dtype, array)` pairs)."""
+def _chunks(kind: str, meta, arrays: dict) -> list:
+    """The byte strings of an archive, in order."""
     entries, chunks, offset = [], [], 0
     for name, value in arrays.items():
         dtype, arr = _as_array(value)
@@ -165,14 +166,22 @@ def write_archive(path: str, kind: str, meta, arrays: dict) -> None:
     start = _PROLOGUE.size + len(header)
     lead = (-start) % _ALIGN
     total = start + lead + offset + _TRAILER.size
+    return [_PROLOGUE.pack(MAGIC, VERSION, len(header), zlib.crc32(header), 0), header, b"\0" * lead, *chunks,
+            _TRAILER.pack(_END, total)]
+
+
+def write_archive(path: str, kind: str, meta, arrays: dict) -> None:
+    """Writes an archive atomically. `arrays` maps names to arrays (or `(dtype, array)` pairs)."""
+    chunks = _chunks(kind, meta, arrays)
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:
-            f.write(_PROLOGUE.pack(MAGIC, VERSION, len(header), zlib.crc32(header), 0))
-            f.write(header)
-            f.write(b"\0" * lead)
             for c in chunks:
                 f.write(c)
-            f.write(_TRAILER.pack(_END, total))
+
+
+def archive_bytes(kind: str, meta, arrays: dict) -> bytes:
+    """An archive as bytes (to embed in another container)."""
+    return b"".join(_chunks(kind, meta, arrays))
 
 
 # ---- reading --------------------------------------------------------------------------------------------
@@ -208,6 +217,11 @@ def read_archive(path: str, kind: str | None = None) -> Archive:
         raise NotFoundError(None, None, f"{path!r} does not exist") from None
     except IsADirectoryError:
         raise _loss(path, "it is a directory, not a file") from None
+    return parse_archive(buf, path, kind)
+
+
+def parse_archive(buf: bytes, path: str, kind: str | None = None) -> Archive:
+    """Verifies and decodes archive bytes; `path` names their origin in errors."""
     if len(buf) < _PROLOGUE.size or not buf.startswith(MAGIC):
         if MAGIC.startswith(buf[:len(MAGIC)]) and buf:
             raise _loss(path, "the file is truncated (it ends inside its header)")

@@ -11,11 +11,12 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autodiff.tape import GradientTape
-from ..context import logger, name_scope
+from ..context import _state, logger, name_scope, resolve_pending_restores
+from ..context import settings as _settings
 from ..module import camel_to_snake
 from ..ops import manip as _manip, math as _math, reduce as _reduce
 from ..primitive import bind
-from ..tensor import Tensor, convert_to_tensor
+from ..tensor import EagerTensor, Tensor, convert_to_tensor
 from . import backend as _backend
 from . import schedules
 from .schedules import LearningRateSchedule
@@ -31,6 +32,22 @@ def _as_tensor(value, dtype=None):
         return _math.cast(value, dtype)
     t = convert_to_tensor(value)
     return t if dtype is None or t.dtype is dtype else _math.cast(t, dtype)
+
+
+_ONE = EagerTensor(np.int64(1))  # the iterations increment (an immutable constant)
+
+
+def _store(variable, value) -> None:
+    """`variable.assign(value)` for a fresh update-kernel result of the variable's dtype and shape.
+
+    Eagerly the new tensor simply becomes the variable's value (what the graph executor's
+    AssignVariableOp does): the kernel's arrays are new and referenced nowhere else, so the copy and
+    the checks `assign` makes for arbitrary values are skipped. In a graph it is an ordinary assign.
+    """
+    if _state.graph is None and type(value) is EagerTensor and value._dtype is variable._dtype:
+        variable._tensor = value
+    else:
+        variable.assign(value, read_value=False)
 
 
 def _variable_label(v) -> str:
@@ -104,6 +121,11 @@ class Optimizer:
         return self.add_variable((), initializer=float(learning_rate), dtype=_backend.floatx(), name="learning_rate")
 
     # ---- state ------------------------------------------------------------------------------------------
+    def _trackable_children(self) -> dict:
+        """What tf.train.Checkpoint saves (train/trackable.py): iterations, and every variable by its position in
+        `variables` (slots restored before `build` wait until it creates them)."""
+        return {"iterations": self._iterations, "_variables": self._variables}
+
     @property
     def iterations(self):
         """The number of update steps applied so far (an int64 variable)."""
@@ -230,6 +252,8 @@ class Optimizer:
                 self.build(trainable_variables)
                 self.built = True
             self._check_variables_are_known(trainable_variables)
+        if _settings.pending_restores:  # a checkpoint restored before the slots existed: values arrive now
+            resolve_pending_restores()
         grads, trainable_variables = self._filter_empty_gradients(grads, trainable_variables)
         grads = [_as_tensor(g) for g in grads]
         if self.loss_scale_factor is not None:
@@ -242,7 +266,7 @@ class Optimizer:
         for v in trainable_variables:
             if getattr(v, "constraint", None) is not None:
                 v.assign(v.constraint(v))
-        self._iterations.assign_add(_as_tensor(1, _dt.int64), read_value=False)
+        self._iterations.assign_add(_ONE, read_value=False)
 
     def _current_lr_tensor(self):
         lr = self._get_current_learning_rate()
@@ -263,9 +287,9 @@ class Optimizer:
         lr = learning_rate if learning_rate.dtype is dtype else _math.cast(learning_rate, dtype)
         outs = bind(prim, variable.value(), g, *[s.value() for s in slots], *extra, lr, self._iterations.value(),
                     **attrs)
-        variable.assign(outs[0], read_value=False)
+        _store(variable, outs[0])
         for s, new in zip(slots, outs[1:]):
-            s.assign(new, read_value=False)
+            _store(s, new)
 
     def _check_variables_are_known(self, variables) -> None:
         for v in variables:

@@ -21,6 +21,7 @@ import eagerflow as tf  # public ops only; attributes are read at call time
 from .. import nest
 from ..context import logger
 from ..tensor import Tensor
+from . import saving as _saving
 from . import summary as _summary
 from .functional import FunctionalGraph
 from .layers import deserialize as _deserialize_layer
@@ -30,8 +31,9 @@ from .layers.input_layer import InputLayer
 from .layers.input_spec import shape_of
 from .node import KerasTensor
 from .trainer import Trainer
+from .saving import load_model, save_model  # noqa: F401 - tf.keras.models.load_model / save_model
 
-__all__ = ["Model", "Functional", "Sequential", "model_from_config", "clone_model"]
+__all__ = ["Model", "Functional", "Sequential", "model_from_config", "clone_model", "load_model", "save_model"]
 
 
 def _is_functional_init(args, kwargs) -> bool:
@@ -263,6 +265,23 @@ class Model(Trainer, Layer):
                     sequential_like = False
                     break
         return sequential_like, list(graph.layers), list(graph.nodes)
+
+    # ---- files (keras/saving.py) ------------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Saves the model to a Keras 3 `.keras` file (config, metadata and weights)."""
+        _saving.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Saves the weights (and optimizer state): Keras 3 HDF5 for `.weights.h5`, eagerflow's format otherwise."""
+        _saving.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Loads weights written by `save_weights` (or a `.keras` file's); mismatches raise a ValueError."""
+        _saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def _default_save_signature(self):
+        """What tf.saved_model.save exports as `serve`, `__call__` and `serving_default` (keras/saving.py)."""
+        return _saving.serving_function(self)
 
     # ---- config ------------------------------------------------------------------------------------------
     def get_config(self):

@@ -18,6 +18,7 @@ import types
 import numpy as np
 
 import eagerflow as _tf  # the package (partly initialised while it imports keras): a lambda's `tf`
+from ..context import _state
 from ..context import settings as _settings
 
 __all__ = ["serialize", "deserialize", "register_keras_serializable", "get_registered_name",
@@ -112,6 +113,8 @@ def deserialize_function(config, custom_objects=None, safe_mode=True):
         if fn is None:
             raise ValueError(f"Could not interpret function identifier: {config}. Pass it in `custom_objects`.")
         return fn
+    if _state.keras_safe_mode is not None:  # inside load_model: its safe_mode decides, whatever the caller says
+        safe_mode = _state.keras_safe_mode
     if safe_mode:
         raise ValueError("Requested the deserialization of a `Lambda` layer whose `function` is a Python lambda. "
                          "This carries a potential risk of arbitrary code execution and thus it is disallowed by "

@@ -149,7 +149,7 @@ def _build_concrete(record, archive, objects, where) -> ConcreteFunction:
     graph.structured_input_signature = (tuple(sig_args), dict(sig_kwargs))
     graph.structured_outputs = codec.decode_value(record["outputs"], archive.arrays, refs)
     signature = _decode_signature(record.get("signature"))
-    binder = make_binder(signature, tuple(sig_args), dict(sig_kwargs))
+    binder = make_binder(signature, tuple(sig_args), dict(sig_kwargs), name=str(record["graph"].get("name", "f")))
     params = [(p.name, p.kind.name) for p in signature.parameters.values()] if signature is not None else None
     return ConcreteFunction(graph, binder=binder, params=params)
 

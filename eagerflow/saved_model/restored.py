@@ -30,21 +30,21 @@ class _Mismatch(TypeError):
     """The arguments do not fit one traced signature."""
 
 
-def _zip_structure(spec, value):
-    """(spec leaf, value) pairs in placeholder order; a TensorSpec leaf takes the whole value there."""
+def _zip_structure(spec, value, where: str):
+    """(spec leaf, value, path) in placeholder order; a TensorSpec leaf takes the whole value there."""
     if not nest.is_nested(spec):
-        yield spec, value
+        yield spec, value, where
         return
     if isinstance(spec, collections.abc.Mapping):
         if not isinstance(value, collections.abc.Mapping) or set(value) != set(spec):
-            raise _Mismatch("structure")
+            raise _Mismatch(f"{where} must be a dict with keys {sorted(spec)}, got {value!r:.100}")
         for k in _sorted(spec):
-            yield from _zip_structure(spec[k], value[k])
+            yield from _zip_structure(spec[k], value[k], f"{where}[{k!r}]")
         return
     if not isinstance(value, (list, tuple)) or len(value) != len(spec):
-        raise _Mismatch("structure")
-    for s, v in zip(spec, value):
-        yield from _zip_structure(s, v)
+        raise _Mismatch(f"{where} must be a sequence of {len(spec)} elements, got {value!r:.100}")
+    for i, (s, v) in enumerate(zip(spec, value)):
+        yield from _zip_structure(s, v, f"{where}[{i}]")
 
 
 def _sorted(d):
@@ -54,20 +54,21 @@ def _sorted(d):
         return list(d)
 
 
-def _tensor_for(spec: TensorSpec, value):
+def _tensor_for(spec: TensorSpec, value, where: str):
     if isinstance(value, TensorSpec):  # get_concrete_function(spec): matched, nothing to run
         if value.dtype is not spec.dtype or not spec.shape.is_compatible_with(value.shape):
-            raise _Mismatch("spec")
+            raise _Mismatch(f"{where}: {value!r} does not fit {spec!r}")
         return value
     if isinstance(value, Tensor) or hasattr(value, "_is_eagerflow_variable"):
         t = value.value() if hasattr(value, "_is_eagerflow_variable") else value
     else:
         try:
             t = convert_to_tensor(value, dtype_hint=spec.dtype)
-        except (TypeError, ValueError):
-            raise _Mismatch("conversion") from None
+        except (TypeError, ValueError) as e:
+            raise _Mismatch(f"{where}: cannot convert {value!r:.60} to a tensor ({e})") from None
     if t.dtype is not spec.dtype or not spec.shape.is_compatible_with(t.shape):
-        raise _Mismatch("spec")
+        raise _Mismatch(f"{where} must be {TensorSpec(spec.shape, spec.dtype)!r}, got a {t.dtype.name} tensor of "
+                        f"shape {t.shape}")
     return t
 
 
@@ -80,26 +81,32 @@ def _same(a, b) -> bool:
         return False
 
 
-def make_binder(signature: inspect.Signature | None, sig_args: tuple, sig_kwargs: dict):
-    """`binder(args, kwargs) -> flat tensors` for one traced signature; raises _Mismatch if they do not fit."""
+def make_binder(signature: inspect.Signature | None, sig_args: tuple, sig_kwargs: dict, name: str = "function"):
+    """`binder(args, kwargs) -> flat tensors` for one traced signature; raises _Mismatch (a TypeError saying
+    what does not fit) otherwise."""
+    names = list(signature.parameters) if signature is not None else [f"args_{i}" for i in range(len(sig_args))]
+
     def binder(args, kwargs):
         if signature is not None:
             try:
                 bound = signature.bind(*args, **kwargs)
-            except TypeError:
-                raise _Mismatch("arguments") from None
+            except TypeError as e:
+                raise _Mismatch(f"{name}(): {e}") from None
             bound.apply_defaults()
             args, kwargs = bound.args, bound.kwargs
         if len(args) != len(sig_args) or set(kwargs) != set(sig_kwargs):
-            raise _Mismatch("arguments")
+            raise _Mismatch(f"{name}() was traced for {len(sig_args)} positional and keyword arguments "
+                            f"{sorted(sig_kwargs)}, got {len(args)} and {sorted(kwargs)}")
         flat = []
-        pairs = [p for s, v in zip(sig_args, args) for p in _zip_structure(s, v)]
-        pairs += [p for k in sig_kwargs for p in _zip_structure(sig_kwargs[k], kwargs[k])]
-        for spec, value in pairs:
+        pairs = [p for i, (s, v) in enumerate(zip(sig_args, args))
+                 for p in _zip_structure(s, v, names[i] if i < len(names) else f"args_{i}")]
+        pairs += [p for k in sig_kwargs for p in _zip_structure(sig_kwargs[k], kwargs[k], k)]
+        for spec, value, where in pairs:
             if isinstance(spec, TensorSpec):
-                flat.append(_tensor_for(spec, value))
+                flat.append(_tensor_for(spec, value, f"{name}(): argument {where}"))
             elif not _same(spec, value):
-                raise _Mismatch("python value")
+                raise _Mismatch(f"{name}(): argument {where} was traced with the Python value {spec!r}, got "
+                                f"{value!r:.60}")
         return flat
     return binder
 

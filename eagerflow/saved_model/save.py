@@ -141,12 +141,16 @@ def signature_function(fn, name: str) -> ConcreteFunction:
     return wrapped
 
 
-def _signatures(root, signatures) -> dict:
+def _default_function(root):
+    """The function a Keras model serves (`_default_save_signature`), or None."""
+    default = getattr(root, "_default_save_signature", None)
+    return default() if callable(default) else None
+
+
+def _signatures(root, signatures, default) -> dict:
     if signatures is None:
-        default = getattr(root, "_default_save_signature", None)
-        if callable(default):
-            fn = default()
-            return {} if fn is None else {DEFAULT_SIGNATURE: signature_function(fn, DEFAULT_SIGNATURE)}
+        if default is not None:
+            return {DEFAULT_SIGNATURE: signature_function(default, DEFAULT_SIGNATURE)}
         found = [f for f in functions_of(root).values() if isinstance(f, Function) and f.input_signature is not None]
         return {DEFAULT_SIGNATURE: signature_function(found[0], DEFAULT_SIGNATURE)} if len(found) == 1 else {}
     if not isinstance(signatures, dict):
@@ -198,12 +202,15 @@ def _encode_concrete(cf: ConcreteFunction, sig, arrays: dict, prefix: str, var_i
             "outputs": outputs, "signature": _encode_python_signature(sig)}
 
 
-def _collect(objects, var_ids, arrays) -> tuple:
+def _collect(objects, var_ids, arrays, root_extra: dict) -> tuple:
     """(per-node function tables, function records, concrete records) for the objects' functions."""
     tables, functions, concretes, seen = [], [], [], {}
     for nid, obj in enumerate(objects):
         table = {}
-        for attr, fn in functions_of(obj).items():
+        found = functions_of(obj)
+        if nid == 0:
+            found = {**root_extra, **found}
+        for attr, fn in found.items():
             indices = []
             for cf in concretes_of(fn):
                 if id(cf) not in seen:
@@ -222,14 +229,16 @@ def save(obj, export_dir, signatures=None, options=None) -> None:
     """Exports `obj` (a tf.Module, Keras model or other trackable) to the directory `export_dir`.
 
     `signatures`: a tf.function with an input_signature, a ConcreteFunction, or a dict of them by
-    name; without it a Keras model exports its call, and a module with exactly one tf.function
-    that has an input_signature exports that one as `serving_default`.
+    name; without it a Keras model exports its call (also as `serve` and `__call__`, so the loaded
+    object is callable), and a module with exactly one tf.function that has an input_signature
+    exports that one as `serving_default`.
     """
     if not isinstance(obj, Module) and not hasattr(type(obj), "_trackable_children"):
         raise ValueError(f"Expected an object of type `Trackable`, such as `tf.Module` or a subclass of the "
                          f"`Trackable` class, for export. Got {obj!r} with type {type(obj)}.")
     export_dir = os.fspath(export_dir)
-    sigs = _signatures(obj, signatures)
+    default = _default_function(obj)
+    sigs = _signatures(obj, signatures, default)
     nodes, objects = trackable.object_graph(obj)
     var_ids = {id(o): i for i, o in enumerate(objects) if is_variable(o)}
     arrays = {}
@@ -239,7 +248,8 @@ def save(obj, export_dir, signatures=None, options=None) -> None:
             node["variable"] = {"name": o.name.split(":")[0], "trainable": bool(o.trainable)}
         elif isinstance(o, Module):
             node["module_name"] = o.name
-    tables, functions, concretes = _collect(objects, var_ids, arrays)
+    extra = {"serve": default, "__call__": default} if default is not None else {}
+    tables, functions, concretes = _collect(objects, var_ids, arrays, extra)
     for node, table in zip(nodes, tables):
         node["functions"] = table
     sig_table = {}

@@ -27,11 +27,19 @@ from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell  # noqa: F401
 from .rnn import GRU, LSTM, RNN, Bidirectional, SimpleRNN  # noqa: F401
 
 
+# Models are not in keras.layers: Keras 3 writes these modules (and TF's Keras looks the classes up by them).
+_MODEL_MODULES = {"Sequential": ("keras", None), "Functional": ("keras.src.models.functional", "Functional")}
+
+
 def serialize(layer) -> dict:
     """A layer's Keras config dict: `{'module', 'class_name', 'config', 'registered_name'}`."""
     if isinstance(layer, _node.Operation):
         return layer.serialize()
-    return _ser.serialize(layer, "keras.layers")
+    config = _ser.serialize(layer, "keras.layers")
+    model = _MODEL_MODULES.get(config["class_name"])
+    if model is not None and config["registered_name"] is None and type(layer).__module__ == "eagerflow.keras.models":
+        config["module"], config["registered_name"] = model
+    return config
 
 
 def _namespace() -> dict:

@@ -29,7 +29,8 @@ import numpy as np
 
 import eagerflow as tf  # public ops only; attributes are read at call time
 from ... import nest
-from ...context import _state, name_scope, scoped_name
+from ...context import _state, name_scope, resolve_pending_restores, scoped_name
+from ...context import settings as _settings
 from ...module import Module
 from ...tensor import Tensor
 from ...variables import Variable as _TFVariable
@@ -418,6 +419,8 @@ class Layer(Module):
             self.build(shapes)
         self.built = True
         self._build_shapes_dict = {"input_shape": shapes}
+        if _settings.pending_restores:  # a checkpoint restored before these weights existed
+            resolve_pending_restores()
 
     def get_build_config(self):
         if self._build_shapes_dict is not None:
