@@ -204,10 +204,6 @@ def autograph(ns: dict, opts) -> None:
 
         print(my_function(tf.constant(True)), my_function(tf.constant(False)))
     """, ns)
-    if not hasattr(getattr(tf, "autograph", None), "to_code"):
-        print("(tf.autograph is not in this build yet, so the converted code of a loop cannot be shown:\n"
-              " until it lands, graph control flow is written with tf.cond and tf.while_loop as above.)\n")
-        return
     print("AutoGraph writes that for you: tf.function converts `if`, `for` and `while` into calls that\n"
           "pick a graph op when the condition is a tensor, and plain Python otherwise:\n")
     show("""

@@ -24,10 +24,7 @@ def my_function_cond(condition):
 if __name__ == "__main__":
     print("eager:", my_function(tf.constant(True)), my_function(tf.constant(False)))
     print("tf.cond:", my_function_cond(tf.constant(True)), my_function_cond(tf.constant(False)))
-    if hasattr(getattr(tf, "autograph", None), "to_code"):
-        graph_function = tf.function(my_function)
-        print("AutoGraph:", graph_function(tf.constant(True)), graph_function(tf.constant(False)))
-        print(tf.autograph.to_code(my_function))
-        print(graph_function.get_concrete_function(tf.constant(True)).graph)
-    else:
-        print("AutoGraph: tf.autograph is not available in this build; use tf.cond as above.")
+    graph_function = tf.function(my_function)
+    print("AutoGraph:", graph_function(tf.constant(True)), graph_function(tf.constant(False)))
+    print(tf.autograph.to_code(my_function))
+    print(graph_function.get_concrete_function(tf.constant(True)).graph)
