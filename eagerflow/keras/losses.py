@@ -50,7 +50,7 @@ def _float_pair(y_true, y_pred):
 
 
 def _rank(x):
-    return x.shape.rank
+    return x.ndim  # EagerTensor: the array's ndim (cheap); symbolic: the static rank or None
 
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
@@ -372,10 +372,11 @@ def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum
     if reduction == "sum":
         return loss
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
-        divisor = _math.cast(_reduce.reduce_sum(sample_weight), loss.dtype)
-    else:
-        divisor = _math.cast(_array.size(values), loss.dtype)
-    return _math.divide_no_nan(loss, divisor)
+        return _math.divide_no_nan(loss, _math.cast(_reduce.reduce_sum(sample_weight), loss.dtype))
+    count = values.shape.num_elements()
+    if count is not None:  # a static count: one division (an empty batch sums to 0, and 0 it stays)
+        return loss / float(count) if count else loss
+    return _math.divide_no_nan(loss, _math.cast(_array.size(values), loss.dtype))
 
 
 # ---- Loss classes -----------------------------------------------------------------------------------------
