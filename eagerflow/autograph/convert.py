@@ -80,12 +80,36 @@ def _not(expr):
 
 
 def _located(nodes, like):
+    """Gives generated `nodes` and their generated parts the line of the user's node `like`.
+
+    Parts that already have a location (the user's code moved into them) keep it. Generated
+    expressions span one line: CPython reports a call through an attribute (`ag__.if_stmt(...)`)
+    at the attribute's last line.
+    """
     for n in nodes:
-        ast.copy_location(n, like)
-        for child in ast.walk(n):
-            if not hasattr(child, "lineno") and "lineno" in getattr(child, "_attributes", ()):
-                ast.copy_location(child, like)
+        _fill(n, like, True)
     return nodes
+
+
+def _fill(node, like, top: bool) -> None:
+    if not hasattr(like, "lineno"):
+        return  # generated from generated code: _fill_missing gives it its parent's line
+    if top or ("lineno" in node._attributes and not hasattr(node, "lineno")):
+        if "lineno" in node._attributes:
+            node.lineno, node.col_offset = like.lineno, like.col_offset
+            compound = isinstance(node, (ast.FunctionDef, ast.If, ast.While, ast.For))
+            node.end_lineno = getattr(like, "end_lineno", like.lineno) if compound else like.lineno
+            node.end_col_offset = like.col_offset + 1
+    for child in ast.iter_child_nodes(node):
+        if "lineno" in child._attributes and hasattr(child, "lineno"):
+            continue  # a located subtree: the user's code
+        _fill(child, like, False)
+
+
+def _expr_at(new, like):
+    """A generated expression replacing the user's expression `like`, located at its first line."""
+    _fill(new, like, True)
+    return new
 
 
 # ---- scope analysis ----------------------------------------------------------------------------------------
@@ -484,7 +508,7 @@ class _ExpressionConverter(ast.NodeTransformer):
 
     def visit_Name(self, node):
         if isinstance(node.ctx, ast.Load) and node.id in self.undefined:
-            return ast.copy_location(_call(_ag("ld"), [node]), node)
+            return _expr_at(_call(_ag("ld"), [node]), node)
         return node
 
     def visit_BoolOp(self, node):
@@ -492,18 +516,18 @@ class _ExpressionConverter(ast.NodeTransformer):
         fn = "and_" if isinstance(node.op, ast.And) else "or_"
         result = node.values[-1]
         for v in reversed(node.values[:-1]):
-            result = ast.copy_location(_call(_ag(fn), [_lambda(v), _lambda(result)]), node)
+            result = _expr_at(_call(_ag(fn), [_lambda(v), _lambda(result)]), node)
         return result
 
     def visit_UnaryOp(self, node):
         self.generic_visit(node)
         if isinstance(node.op, ast.Not):
-            return ast.copy_location(_call(_ag("not_"), [node.operand]), node)
+            return _expr_at(_call(_ag("not_"), [node.operand]), node)
         return node
 
     def visit_IfExp(self, node):
         self.generic_visit(node)
-        return ast.copy_location(_call(_ag("if_exp"), [node.test, _lambda(node.body), _lambda(node.orelse)]), node)
+        return _expr_at(_call(_ag("if_exp"), [node.test, _lambda(node.body), _lambda(node.orelse)]), node)
 
     def visit_Compare(self, node):
         self.generic_visit(node)
@@ -515,7 +539,7 @@ class _ExpressionConverter(ast.NodeTransformer):
             left = right
         result = parts[-1]
         for p in reversed(parts[:-1]):
-            result = ast.copy_location(_call(_ag("and_"), [_lambda(p), _lambda(result)]), node)
+            result = _expr_at(_call(_ag("and_"), [_lambda(p), _lambda(result)]), node)
         return result
 
     def visit_Call(self, node):
@@ -532,12 +556,12 @@ class _ExpressionConverter(ast.NodeTransformer):
                               values=[k.value for k in node.keywords])
         else:
             kwargs = ast.Constant(None)
-        return ast.copy_location(_call(_ag("converted_call"), [node.func, args, kwargs]), node)
+        return _expr_at(_call(_ag("converted_call"), [node.func, args, kwargs]), node)
 
     def visit_Assert(self, node):
         self.generic_visit(node)
         args = [node.test] + ([_lambda(node.msg)] if node.msg is not None else [])
-        return ast.copy_location(ast.Expr(value=_call(_ag("assert_stmt"), args)), node)
+        return _expr_at(ast.Expr(value=_call(_ag("assert_stmt"), args)), node)
 
     def visit_Expr(self, node):
         call = node.value
@@ -548,7 +572,7 @@ class _ExpressionConverter(ast.NodeTransformer):
             self.fc.lists.add(target)
             value = self.visit(call.args[0])
             new = _assign(target, _call(_ag("list_append"), [self.visit_Name(_name(target)), value]))
-            return ast.copy_location(new, node)
+            return _expr_at(new, node)
         self.generic_visit(node)
         return node
 
@@ -599,7 +623,17 @@ def _convert_def(node, filename: str, taken=()):
     init_stmts = _located([_assign(n, _call(_ag("Undefined"), [ast.Constant(n)])) for n in inits], node)
     node.body = init_stmts + body
     node._ag_generated = fc.generated
+    _fill_missing(node)
     return node
+
+
+def _fill_missing(node) -> None:
+    """Generated nodes still without a location take their parent's first line (one-line spans)."""
+    for child in ast.iter_child_nodes(node):
+        if "lineno" in child._attributes and not hasattr(child, "lineno"):
+            child.lineno, child.col_offset = node.lineno, node.col_offset
+            child.end_lineno, child.end_col_offset = node.lineno, node.col_offset + 1
+        _fill_missing(child)
 
 
 def _assigned_before_control_flow(body) -> set:

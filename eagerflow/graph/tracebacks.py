@@ -66,6 +66,7 @@ def at_user_line(exc: BaseException, source) -> BaseException:
     if hasattr(code, "co_qualname"):
         code = code.replace(co_qualname=str(funcname))
     context, cause = exc.__context__, exc.__cause__
+    exc.__traceback__ = None  # raising it again would keep its old frames after the new one
     try:
         exec(code, {"e": exc})  # noqa: S102 - raises at the user's line
     except BaseException as raised:  # noqa: BLE001 - it is `exc`
