@@ -5,16 +5,16 @@
 One Dense(10) layer fitted to random targets with mean squared error and Adam, 100 steps, each
 step a forward pass under a tape, `tape.gradient`, and `optimizer.apply_gradients`.
 
-The chapter declares the layer with `input_shape=(None, 32)`, which Keras 3 (TF 2.21) rejects
-for the (64, 32) batch it is given ("Expected shape (None, None, 32), but input has incompatible
-shape (64, 32)"); the input shape of one example is `(32,)`.
+The chapter declares the layer with `input_shape=(None, 32)` and feeds it a (64, 32) batch: a rank
+mismatch. Keras 3 (TF 2.21) raises for it; eagerflow does what Keras 2 did, as the chapter expects:
+it logs one WARNING:eagerflow: line and runs. The program below is the chapter's, as written.
 """
 import eagerflow as tf
 
 tf.keras.utils.set_random_seed(0)  # not in the chapter: makes the printed losses repeatable
 
 model = tf.keras.Sequential([
-    tf.keras.layers.Dense(10, input_shape=(32,))
+    tf.keras.layers.Dense(10, input_shape=(None, 32))
 ])
 
 loss_fn = tf.keras.losses.MeanSquaredError()
