@@ -66,27 +66,61 @@ def _sgd_kernel(var, grad, *rest, momentum, nesterov):
     return var + m, m
 
 
+_CHUNK = 1 << 16  # elements: a big update runs chunk by chunk, so its dozen passes over a chunk stay in cache
+
+
+def _in_chunks(body, inputs, n_out: int, scratch: int = 0):
+    """`body(*input_chunks, *output_chunks, *scratch_chunks)` over flat chunks of same-shaped arrays.
+
+    Returns the `n_out` new arrays, shaped like the inputs. Memory-bound update rules (Adam: about a
+    dozen elementwise passes) run several times faster on large weights this way, with the very same
+    floating-point operations.
+    """
+    shape, dtype = np.shape(inputs[0]), np.asarray(inputs[0]).dtype
+    flat_in = [np.asarray(a).reshape(-1) for a in inputs]
+    outs = [np.empty(shape, dtype) for _ in range(n_out)]
+    flat_out = [o.reshape(-1) for o in outs]
+    n = flat_in[0].size
+    temps = [np.empty(min(n, _CHUNK), dtype) for _ in range(scratch)]
+    for start in range(0, max(n, 1), _CHUNK):
+        stop = min(start + _CHUNK, n)
+        body(*[a[start:stop] for a in flat_in], *[o[start:stop] for o in flat_out],
+             *[t[:stop - start] for t in temps])
+    return outs
+
+
 def _adam_kernel(var, grad, m, v, *rest, beta_1, beta_2, epsilon):
     lr, step = rest[-2], rest[-1]
-    f = var.dtype.type
+    f = np.asarray(var).dtype.type
     t = f(step + 1)
     alpha = lr * np.sqrt(f(1) - f(beta_2) ** t) / (f(1) - f(beta_1) ** t)
-    # m + (g - m) * (1 - b1), v + (g*g - v) * (1 - b2), var - m * alpha / (sqrt(v) + eps): Keras's float
-    # operations in Keras's order, with the temporaries updated in place (big weights are memory-bound).
-    new_m = grad - m
-    new_m *= f(1 - beta_1)
-    new_m += m
-    new_v = np.square(grad)
-    new_v -= v
-    new_v *= f(1 - beta_2)
-    new_v += v
-    v_hat = np.maximum(rest[0], new_v) if len(rest) == 3 else None  # amsgrad: the running max of v
-    denominator = np.sqrt(new_v if v_hat is None else v_hat)
-    denominator += f(epsilon)
-    step_ = np.multiply(new_m, alpha)  # m * alpha / denominator, then var - that, in one buffer
-    step_ /= denominator
-    new_var = np.subtract(var, step_, out=step_) if isinstance(step_, np.ndarray) else var - step_
-    return (new_var, new_m, new_v) if v_hat is None else (new_var, new_m, new_v, v_hat)
+    c1, c2, eps = f(1 - beta_1), f(1 - beta_2), f(epsilon)
+    amsgrad = len(rest) == 3
+
+    # Keras's operations in Keras's order: m + (g - m) * (1 - b1), v + (g*g - v) * (1 - b2),
+    # var - m * alpha / (sqrt(v) + eps) (amsgrad: with the running maximum of v).
+    def body(var, grad, m, v, *rest):
+        if amsgrad:
+            v_hat, new_var, new_m, new_v, new_v_hat, denominator = rest
+        else:
+            new_var, new_m, new_v, denominator = rest
+        np.subtract(grad, m, out=new_m)
+        new_m *= c1
+        new_m += m
+        np.square(grad, out=new_v)
+        new_v -= v
+        new_v *= c2
+        new_v += v
+        if amsgrad:
+            np.maximum(v_hat, new_v, out=new_v_hat)
+        np.sqrt(new_v_hat if amsgrad else new_v, out=denominator)
+        denominator += eps
+        np.multiply(new_m, alpha, out=new_var)
+        new_var /= denominator
+        np.subtract(var, new_var, out=new_var)
+
+    inputs = (var, grad, m, v) + ((rest[0],) if amsgrad else ())
+    return tuple(_in_chunks(body, inputs, 4 if amsgrad else 3, scratch=1))
 
 
 def _rmsprop_kernel(var, grad, vel, *rest, rho, momentum, centered, epsilon):
