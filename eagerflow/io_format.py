@@ -143,9 +143,11 @@ def _string_bytes(arr: np.ndarray) -> bytes:
 
 
 def _array_bytes(dtype: str, arr: np.ndarray) -> tuple:
+    """The array's bytes (a view, not a copy, when it is already contiguous little-endian data)."""
     if dtype == "string":
         return _string_bytes(arr), "strings"
-    return arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes(), "raw"
+    arr = np.ascontiguousarray(arr.astype(arr.dtype.newbyteorder("<"), copy=False)).reshape(-1)
+    return memoryview(arr.view(np.uint8)), "raw"
 
 
 def _chunks(kind: str, meta, arrays: dict) -> list:

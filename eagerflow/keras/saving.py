@@ -180,6 +180,10 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs) -> None:
     path = _fspath(filepath)
     if zipped is False:
         raise ValueError("zipped=False (an unzipped `.keras` directory) is not supported; save a `.keras` file.")
+    if path.endswith((".h5", ".hdf5")) and not path.endswith(".weights.h5"):
+        raise ValueError("Invalid filepath extension for saving: the legacy Keras 2 HDF5 model format (`.h5`) is not "
+                         "supported by eagerflow. Save a `.keras` file (or weights alone with "
+                         f"save_weights('...weights.h5')). Received: filepath={path}")
     if not path.endswith(".keras"):
         raise ValueError("Invalid filepath extension for saving. Please add a `.keras` extension for the native "
                          "Keras format. Use `model.save_weights(...)` for weights only, or `tf.saved_model.save(model,"

@@ -106,6 +106,10 @@ class Generator:
         return cls(state=np.concatenate([counter, np.reshape(np.asarray(key, np.int64), -1)]), alg=alg)
 
     # ---- properties and state changes --------------------------------------------------------------
+    def _trackable_children(self) -> dict:
+        """What tf.train.Checkpoint and SavedModels save (train/trackable.py): the state, under TF's name."""
+        return {"_state_var": self._state_var}
+
     @property
     def state(self) -> Variable:
         return self._state_var

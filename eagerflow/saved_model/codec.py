@@ -145,8 +145,9 @@ def _hashable(k):
 
 # ---- graphs --------------------------------------------------------------------------------------------------
 
-def encode_graph(graph, arrays: dict, prefix: str, variable_ids: dict, where: str) -> dict:
-    """A FuncGraph as data. `variable_ids` maps id(variable) to its object-graph node id."""
+def encode_graph(graph, arrays: dict, prefix: str, variable_ids: dict, where: str, sources: bool = False) -> dict:
+    """A FuncGraph as data. `variable_ids` maps id(variable) to its object-graph node id; `sources` keeps
+    each node's user source line (file paths of the exporting machine, so only on request)."""
     index, op_index = {}, {}
     captured = {id(i): e for e, i in graph.captures}
     n_args = len(graph.inputs) - len(graph.captures)
@@ -159,11 +160,11 @@ def encode_graph(graph, arrays: dict, prefix: str, variable_ids: dict, where: st
         node = {"name": op.name, "op": op.type, "in": [index[id(t)] for t in op.inputs],
                 "ctrl": [op_index[id(c)] for c in op.control_inputs],
                 "out": [[o.dtype.name, _shape_data(o.shape.as_tuple())] for o in op.outputs],
-                "src": list(op.source) if op.source else None}
+                "src": list(op.source) if op.source and sources else None}
         if op.type == "Placeholder":
             node["role"] = _placeholder_role(op, captured, arg_pos, arrays, prefix, variable_ids, where)
         try:
-            node["attrs"] = {k2: _encode_attr(v, arrays, f"{prefix}/{k}", variable_ids, where)
+            node["attrs"] = {k2: _encode_attr(v, arrays, f"{prefix}/{k}", variable_ids, where, sources)
                              for k2, v in op.attrs.items()}
         except TypeError as e:
             raise ValueError(f"Cannot export {where}: node {op.name} ({op.type}) has an attribute that is not data: "
@@ -174,9 +175,9 @@ def encode_graph(graph, arrays: dict, prefix: str, variable_ids: dict, where: st
             "n_args": getattr(graph, "n_args", n_args)}
 
 
-def _encode_attr(v, arrays, prefix, variable_ids, where):
+def _encode_attr(v, arrays, prefix, variable_ids, where, sources):
     if isinstance(v, FuncGraph):
-        return {"graph": encode_graph(v, arrays, f"{prefix}/g", variable_ids, where)}
+        return {"graph": encode_graph(v, arrays, f"{prefix}/g", variable_ids, where, sources)}
     return encode_value(v, arrays, prefix)
 
 
@@ -251,7 +252,7 @@ def _decode_graph(data, arrays, variables, where) -> FuncGraph:
             dtypes = [_dt.as_dtype(d) for d, _ in node["out"]]
             shapes = [None if s is None else tuple(s) for _, s in node["out"]]
             ctrl = [ops[i] for i in node["ctrl"]]
-            src = tuple(node["src"]) if node.get("src") else None
+            src = tuple(node["src"]) if node.get("src") else (f"<saved model: {where}>", 0, g.name)
             if prim is const_p and attrs["value"].dtype != attrs["dtype"]._np:
                 raise FormatError(f"{here}: constant of dtype {attrs['dtype'].name} holds {attrs['value'].dtype} data")
             op = g.add_op(prim, inputs, attrs, dtypes, shapes, name=str(node["name"]), control_inputs=ctrl,

@@ -58,6 +58,7 @@ class SaveOptions:
                  experimental_custom_gradients=True, experimental_image_format=False,
                  experimental_skip_saver=False, experimental_sharding_callback=None, extra_tags=None):
         self.function_aliases = dict(function_aliases or {})
+        self.save_debug_info = bool(save_debug_info)
 
 
 # ---- what gets saved ---------------------------------------------------------------------------------------
@@ -178,7 +179,8 @@ def _encode_python_signature(sig) -> list | None:
     return out
 
 
-def _encode_concrete(cf: ConcreteFunction, sig, arrays: dict, prefix: str, var_ids: dict, where: str) -> dict:
+def _encode_concrete(cf: ConcreteFunction, sig, arrays: dict, prefix: str, var_ids: dict, where: str,
+                     sources: bool) -> dict:
     graph = cf.graph
     out_pos = {}
     for k, t in enumerate(graph.outputs):
@@ -198,11 +200,11 @@ def _encode_concrete(cf: ConcreteFunction, sig, arrays: dict, prefix: str, var_i
         outputs = codec.encode_value(graph.structured_outputs, arrays, prefix, refs)
     except TypeError as e:
         raise ValueError(f"Cannot export {where}: {e}") from None
-    return {"graph": codec.encode_graph(graph, arrays, prefix, var_ids, where), "inputs": inputs,
+    return {"graph": codec.encode_graph(graph, arrays, prefix, var_ids, where, sources), "inputs": inputs,
             "outputs": outputs, "signature": _encode_python_signature(sig)}
 
 
-def _collect(objects, var_ids, arrays, root_extra: dict) -> tuple:
+def _collect(objects, var_ids, arrays, root_extra: dict, sources: bool) -> tuple:
     """(per-node function tables, function records, concrete records) for the objects' functions."""
     tables, functions, concretes, seen = [], [], [], {}
     for nid, obj in enumerate(objects):
@@ -217,7 +219,7 @@ def _collect(objects, var_ids, arrays, root_extra: dict) -> tuple:
                     where = f"function {attr!r} of {type(obj).__name__} ({cf.name})"
                     seen[id(cf)] = len(concretes)
                     concretes.append(_encode_concrete(cf, _signature_of(fn), arrays, f"c{len(concretes)}",
-                                                      var_ids, where))
+                                                      var_ids, where, sources))
                 indices.append(seen[id(cf)])
             table[attr] = len(functions)
             functions.append({"name": attr, "concretes": indices})
@@ -249,14 +251,15 @@ def save(obj, export_dir, signatures=None, options=None) -> None:
         elif isinstance(o, Module):
             node["module_name"] = o.name
     extra = {"serve": default, "__call__": default} if default is not None else {}
-    tables, functions, concretes = _collect(objects, var_ids, arrays, extra)
+    sources = bool(getattr(options, "save_debug_info", False))
+    tables, functions, concretes = _collect(objects, var_ids, arrays, extra, sources)
     for node, table in zip(nodes, tables):
         node["functions"] = table
     sig_table = {}
     for name, cf in sigs.items():
         sig_table[name] = len(concretes)
         concretes.append(_encode_concrete(cf, cf._python_signature, arrays, f"s{len(concretes)}", var_ids,
-                                          f"signature {name!r}"))
+                                          f"signature {name!r}", sources))
     meta = {"version": VERSION, "nodes": nodes, "functions": functions, "concretes": concretes,
             "signatures": sig_table}
     if os.path.exists(export_dir) and not os.path.isdir(export_dir):

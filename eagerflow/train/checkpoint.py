@@ -186,6 +186,8 @@ class Restoration:
         return self.progress.nodes
 
     def _visit(self, nid: int, obj, ref: _Ref) -> None:
+        """Matches the subtree under `nid` to `obj`; values are checked first and assigned only if all fit."""
+        assignments = []
         queue = [(nid, obj, ref)]
         while queue:
             nid, obj, ref = queue.pop(0)
@@ -200,13 +202,16 @@ class Restoration:
             self.progress.matched.add(nid)
             node = self.nodes[nid]
             if node["key"] is not None:
-                self._assign(nid, obj, node["key"])
+                assignments.append((obj, self._checked_value(nid, obj, node["key"])))
             for name, cid in node["children"]:
                 child = trackable.lookup(obj, name)
                 if child is MISSING:
                     self.pending.append((nid, name, cid))
                 else:
                     queue.append((cid, child, _Ref(ref.anchor, ref.names + (name,))))
+        with init_scope():
+            for var, value in assignments:
+                var.assign(value, read_value=False)
 
     def _inconsistent(self, nid: int) -> None:
         if not self._warned_inconsistent:
@@ -216,7 +221,7 @@ class Restoration:
                            "program these paths hold different objects; only the first is restored.",
                            self.progress.path, trackable.readable_path(self.nodes, nid))
 
-    def _assign(self, nid: int, var, key: str) -> None:
+    def _checked_value(self, nid: int, var, key: str):
         where = trackable.readable_path(self.nodes, nid)
         if not isinstance(var, Variable):
             raise ValueError(f"Checkpoint {self.progress.path} holds a variable at {where}, but the Python object "
@@ -230,8 +235,7 @@ class Restoration:
             raise ValueError(f"Received incompatible tensor with shape {value.shape} when attempting to restore "
                              f"variable with shape {var.shape} and name {var.name} (checkpoint {self.progress.path}, "
                              f"at {where}).")
-        with init_scope():
-            var.assign(value if value.ndim else value[()], read_value=False)
+        return value if value.ndim else value[()]
 
     def resolve(self) -> None:
         """Retries the values whose objects were missing (called when objects gain dependencies)."""

@@ -12,7 +12,6 @@ $EAGERFLOW_TF_PYTHON); skipped otherwise (CI installs no TensorFlow).
 import json
 import os
 import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -78,7 +77,8 @@ MODELS = textwrap.dedent('''
     def data(name):
         rng = np.random.RandomState(0)
         if name == "functional":
-            return [rng.rand(8, 4).astype("float32"), rng.rand(8, 2).astype("float32")], rng.rand(8, 1).astype("float32")
+            x = [rng.rand(8, 4).astype("float32"), rng.rand(8, 2).astype("float32")]
+            return x, rng.rand(8, 1).astype("float32")
         if name == "conv":
             return rng.rand(8, 8, 8, 2).astype("float32"), rng.rand(8, 2).astype("float32")
         if name == "rnn":

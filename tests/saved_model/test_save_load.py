@@ -180,6 +180,19 @@ def test_instance_attribute_functions_and_resaving_a_loaded_object(tmp_path):
     np.testing.assert_array_equal(again.double().numpy(), [10.0, 10.0])
 
 
+def test_source_lines_are_stored_only_with_save_debug_info(tmp_path):
+    m = Affine()
+    plain, debug = str(tmp_path / "plain"), str(tmp_path / "debug")
+    tf.saved_model.save(m, plain)
+    tf.saved_model.save(m, debug, options=tf.saved_model.SaveOptions(save_debug_info=True))
+    here = os.path.basename(__file__).encode()
+    assert here not in open(os.path.join(plain, "saved_model.eagerflow"), "rb").read()
+    assert here in open(os.path.join(debug, "saved_model.eagerflow"), "rb").read()
+    graph = tf.saved_model.load(debug).__call__.concrete_functions[0].graph
+    matmul = next(op for op in graph.get_operations() if op.type == "MatMul")
+    assert matmul.source[0] == __file__ and matmul.source[2] == "__call__"
+
+
 def test_loaded_object_without_call_is_not_callable(tmp_path):
     m = tf.Module()
     m.v = tf.Variable(1.0)

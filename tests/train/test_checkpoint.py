@@ -170,11 +170,13 @@ def test_later_restore_replaces_pending_values_of_an_earlier_one(tmp_path):
     assert float(target.v) == 2.0
 
 
-def test_shape_mismatch_names_both_shapes(tmp_path):
-    path = tf.train.Checkpoint(v=tf.Variable([1.0, 2.0])).write(str(tmp_path / "c"))
+def test_shape_mismatch_names_both_shapes_and_assigns_nothing(tmp_path):
+    path = tf.train.Checkpoint(a=tf.Variable(5.0), v=tf.Variable([1.0, 2.0])).write(str(tmp_path / "c"))
+    a = tf.Variable(0.0)
     with pytest.raises(ValueError, match=r"incompatible tensor with shape \(2,\) .* variable with shape \(\) "
                                          r"and name Variable:0"):
-        tf.train.Checkpoint(v=tf.Variable(1.0)).read(path)
+        tf.train.Checkpoint(a=a, v=tf.Variable(1.0)).read(path)
+    assert float(a) == 0.0   # checked before anything is assigned
 
 
 def test_dtype_mismatch_is_invalid_argument(tmp_path):
@@ -337,6 +339,17 @@ def test_state_file_escapes_paths(tmp_path):
     v = tf.Variable(1.0)
     path = tf.train.Checkpoint(v=v).save(str(odd / "ck"))
     assert tf.train.latest_checkpoint(str(odd)) == path
+
+
+def test_random_generator_state_resumes_its_stream(tmp_path):
+    gen = tf.random.Generator.from_seed(7)
+    gen.normal([3])
+    path = tf.train.Checkpoint(gen=gen).write(str(tmp_path / "c"))
+    assert "gen/_state_var/.ATTRIBUTES/VARIABLE_VALUE" in dict(tf.train.list_variables(path))
+    expected = gen.normal([4]).numpy()
+    other = tf.random.Generator.from_seed(123)
+    tf.train.Checkpoint(gen=other).read(path).assert_consumed()
+    np.testing.assert_array_equal(other.normal([4]).numpy(), expected)
 
 
 def test_restore_inside_tf_function_trace_is_not_needed_for_eager_values(tmp_path):
