@@ -446,7 +446,10 @@ class TensorArray:
         dims = flow.shape.as_tuple()
         if dims is None or len(dims) < 2:
             raise ValueError("Concatenating a TensorArray needs elements of known rank >= 1")
-        return _array.reshape(flow, [-1] + [-1 if d is None else d for d in dims[2:]])
+        if None not in dims[2:]:
+            return _array.reshape(flow, [-1] + list(dims[2:]))
+        rest = _array.shape(flow)[2:]
+        return _array.reshape(flow, _manip.concat([convert_to_tensor([-1]), rest], 0))
 
     def size(self, name=None) -> Tensor:
         """The number of elements, as an int32 scalar tensor."""

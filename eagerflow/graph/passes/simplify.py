@@ -86,8 +86,8 @@ def drop_identity(op, ins, g):
 def reshape_rule(op, ins, g):
     x = ins[0]
     inner = x.op
-    if inner.type == "Reshape" and not inner.control_inputs:
-        return emit(g, op.prim, [inner.inputs[0]], op.attrs, op)
+    if inner.type == "Reshape" and not inner.control_inputs:  # keep the outer reshape's run-time shape input
+        return emit(g, op.prim, [inner.inputs[0]] + list(ins[1:]), op.attrs, op)
     if x.shape.is_fully_defined() and _passes_through(x, op.outputs[0]):
         return [x]
     return None
