@@ -231,3 +231,51 @@ def test_conversion_is_cached():
     first = settings.autograph_cache[f]
     tf.function(f)(C(2))
     assert settings.autograph_cache[f] is first
+
+
+class _Countdown:
+    """An iterable that runs AutoGraph loops itself (the `_autograph_for` protocol tf.data uses)."""
+
+    def __init__(self, n):
+        self.n = n
+        self.hooked = 0
+
+    def __iter__(self):
+        return iter(range(self.n, 0, -1))
+
+    def _autograph_for(self, body, extra_test=None):
+        self.hooked += 1
+        for x in self:
+            if extra_test is not None and not extra_test():
+                break
+            body(tf.constant(x))
+
+
+def test_for_over_an_object_with_the_autograph_for_protocol():
+    items = _Countdown(4)
+
+    @tf.function
+    def f(limit):
+        total = tf.constant(0)
+        for x in items:
+            if total > limit:  # a tensor-dependent break: the rest runs under tf.cond
+                break
+            total += x
+        return total
+
+    assert int(f(C(100))) == 10
+    assert int(f(C(5))) == 7  # 4 + 3, then 7 > 5 stops the loop
+    assert items.hooked == 1  # traced once: the loop over it is built into the graph
+
+
+def test_for_over_a_dataset():
+    ds = tf.data.Dataset.range(5)
+
+    @tf.function
+    def f(scale):
+        total = tf.constant(0, tf.int64)
+        for x in ds:
+            total += x * scale
+        return total
+
+    assert int(f(tf.constant(2, tf.int64))) == 20

@@ -312,18 +312,11 @@ def test_second_order_gradient_through_while_loop():
                                                                               "float64"]))
 def test_fused_scalar_loop_matches_eager(a, b, dtype):
     """The While executor's NumPy-scalar arithmetic gives exactly the kernels' results."""
-    def body(i, x, y):
-        q = x // y if y != 0 else x
-        r = x % y if y != 0 else -x
-        z = tf.where(x > y, q * 3 - r, -(q + r)) if False else (q * 3 - r if x > y else -(q + r))
-        return i + 1, z, y + 1
+    def step(x, y):
+        return tf.cond(tf.not_equal(y, tf.zeros_like(y)), lambda: (x // y) * 3 - x % y, lambda: -x)
 
     def loop(x, y):
-        return tf.while_loop(lambda i, x, y: i < 4,
-                             lambda i, x, y: (i + 1,
-                                              tf.cond(tf.not_equal(y, tf.zeros_like(y)),
-                                                      lambda: (x // y) * 3 - x % y, lambda: -x),
-                                              y + tf.ones_like(y)),
+        return tf.while_loop(lambda i, x, y: i < 4, lambda i, x, y: (i + 1, step(x, y), y + tf.ones_like(y)),
                              (0, x, y))[1:]
 
     x, y = C(np.asarray(a, dtype)), C(np.asarray(b, dtype))
@@ -332,7 +325,6 @@ def test_fused_scalar_loop_matches_eager(a, b, dtype):
     for e, g in zip(eager, graph):
         assert e.dtype == g.dtype
         np.testing.assert_array_equal(g, e)
-    del body
 
 
 def test_fused_loop_wraps_int32_like_the_kernels_without_warnings():
@@ -472,3 +464,13 @@ def test_print_inside_a_loop_runs_each_iteration():
     with contextlib.redirect_stdout(buf):
         f(C(3))
     assert buf.getvalue() == "i 0\ni 1\ni 2\n"
+
+
+@pytest.mark.parametrize("module", ["eagerflow.ops.control_flow", "eagerflow.ops.tensor_array",
+                                    "eagerflow.ops.functional", "eagerflow.graph.subgraph",
+                                    "eagerflow.graph.tracebacks", "eagerflow.autograph.api"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted and not result.failed
