@@ -474,3 +474,36 @@ def test_docstring_examples(module):
     import importlib
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted and not result.failed
+
+
+def _weighted_sum(y):
+    flat = tf.reshape(y, [-1])
+    return tf.reduce_sum(flat * tf.cast(tf.range(1, 1 + tf.size(flat)), flat.dtype))
+
+
+def _grads(fn, x):
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = _weighted_sum(fn(x))
+    return t.gradient(y, x)
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("switch_case", lambda x: tf.switch_case(tf.cast(tf.reduce_sum(x) > 1.0, tf.int32),
+                                             [lambda: x * 3.0, lambda: x * x * x])),
+    ("map_fn", lambda x: tf.map_fn(lambda r: tf.reduce_sum(tf.sin(r) * r), x)),
+    ("scan", lambda x: tf.reshape(tf.scan(lambda a, r: a * r + 1.0, x), [-1])),
+    ("foldl", lambda x: tf.reshape(tf.foldl(lambda a, r: a * r + r, x), [-1])),
+    ("foldr", lambda x: tf.reshape(tf.foldr(lambda a, r: tf.tanh(a) * r, x), [-1])),
+    ("case", lambda x: tf.case([(x[0, 0] > 0.0, lambda: x * 2.0)], default=lambda: x * x)),
+])
+def test_graph_gradients_equal_eager(name, fn):
+    x = C(np.array([[0.5, 1.5], [0.7, -1.2], [1.1, 0.3]]))
+    eager = _grads(fn, x)
+    inside = tf.function(lambda v: _grads(fn, v))(x)
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = _weighted_sum(tf.function(fn)(x))
+    around = t.gradient(y, x)
+    np.testing.assert_allclose(inside.numpy(), eager.numpy(), rtol=1e-10, err_msg=name)
+    np.testing.assert_allclose(around.numpy(), eager.numpy(), rtol=1e-10, err_msg=name)
