@@ -163,7 +163,8 @@ def _shape(x) -> tuple:
 
 
 def _layer_problem(obj, path, variables, arrays) -> str | None:
-    label = f"Layer '{obj.name}'" + (f" (weights at '{path}')" if path else "")
+    kind = "Optimizer" if isinstance(obj, Optimizer) else "Layer"
+    label = f"{kind} '{obj.name}'" + (f" (weights at '{path}')" if path else "")
     if len(arrays) != len(variables):
         if not variables and not getattr(obj, "built", True):
             return (f"{label} was never built and thus it doesn't have any variables. However the weights file "
@@ -185,15 +186,12 @@ def plan(model, groups: dict, source: str, skip_mismatch: bool = False) -> list:
         variables = own_variables(obj)
         arrays = groups.get(path, ("", []))[1]
         used.add(path)
-        if isinstance(obj, Optimizer):
-            if len(arrays) != len(variables):
-                if arrays:
-                    logger.warning("Skipping variable loading for optimizer '%s', because it has %d variables whereas "
-                                   "the saved optimizer has %d variables.", obj.name, len(variables), len(arrays))
-                continue
-            problem = _layer_problem(obj, path, variables, arrays)
-        else:
-            problem = _layer_problem(obj, path, variables, arrays)
+        if isinstance(obj, Optimizer) and len(arrays) != len(variables):
+            if arrays:  # an optimizer not built yet (or built differently): Keras skips it with this warning
+                logger.warning("Skipping variable loading for optimizer '%s', because it has %d variables whereas "
+                               "the saved optimizer has %d variables.", obj.name, len(variables), len(arrays))
+            continue
+        problem = _layer_problem(obj, path, variables, arrays)
         if problem is None:
             assignments.extend(zip(variables, arrays))
         elif skip_mismatch:

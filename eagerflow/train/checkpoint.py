@@ -28,7 +28,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import io_format
 from ..context import init_scope, logger, resolve_pending_restores, settings
-from ..errors import InvalidArgumentError, NotFoundError
+from ..errors import DataLossError, InvalidArgumentError, NotFoundError
 from ..variables import Variable
 from . import state as _state_file
 from . import trackable
@@ -60,21 +60,15 @@ def _fspath(path, what: str) -> str:
 
 # ---- writing --------------------------------------------------------------------------------------------
 
-def write_object_graph(path: str, root, kind: str = KIND, extra_meta=None) -> list:
-    """Writes the variables reachable from `root` to the archive `path`; returns the live objects."""
+def write_object_graph(path: str, root) -> None:
+    """Writes the object graph reachable from `root`, with every variable's value, to the archive `path`."""
     nodes, objects = trackable.object_graph(root)
-    arrays = {}
-    for node, obj in zip(nodes, objects):
-        if node["key"] is not None:
-            arrays[node["key"]] = (obj.dtype, obj._tensor._value)
-    meta = {"nodes": nodes}
-    if extra_meta:
-        meta.update(extra_meta)
-    io_format.write_archive(path, kind, meta, arrays)
-    return objects
+    arrays = {node["key"]: (obj.dtype, obj._tensor._value) for node, obj in zip(nodes, objects)
+              if node["key"] is not None}
+    io_format.write_archive(path, KIND, {"nodes": nodes}, arrays)
 
 
-def read_checkpoint_archive(prefix: str, kind: str = KIND) -> io_format.Archive:
+def read_checkpoint_archive(prefix: str) -> io_format.Archive:
     """The archive of checkpoint `prefix` (NotFoundError with TF's hint when it does not exist)."""
     index = prefix + ".index"
     if not os.path.exists(index):
@@ -87,9 +81,8 @@ def read_checkpoint_archive(prefix: str, kind: str = KIND) -> io_format.Archive:
                             f"matching files for {prefix}.{hint} Please double-check that the path is correct. "
                             "You may be missing the checkpoint suffix (e.g. the '-1' in 'path/to/ckpt-1').")
     archive = io_format.read_archive(index)
-    if archive.kind != kind:
-        raise io_format.DataLossError(None, None, f"Unable to read {index!r}: it holds a {archive.kind!r}, not a "
-                                      "checkpoint")
+    if archive.kind != KIND:
+        raise DataLossError(None, None, f"Unable to read {index!r}: it holds a {archive.kind!r}, not a checkpoint")
     try:
         nodes = archive.meta["nodes"]
         for n in nodes:
@@ -98,9 +91,8 @@ def read_checkpoint_archive(prefix: str, kind: str = KIND) -> io_format.Archive:
                     raise ValueError(name)
             if n["key"] is not None and n["key"] not in archive.arrays:
                 raise ValueError(n["key"])
-    except Exception:  # noqa: BLE001
-        raise io_format.DataLossError(None, None, f"Unable to read {index!r}: its object graph is malformed") \
-            from None
+    except Exception:  # noqa: BLE001 - any inconsistency in the stored graph
+        raise DataLossError(None, None, f"Unable to read {index!r}: its object graph is malformed") from None
     return archive
 
 

@@ -360,3 +360,16 @@ def test_restore_inside_tf_function_trace_is_not_needed_for_eager_values(tmp_pat
         tf.train.Checkpoint(v=v).read(path)
         y = v * 2.0
     assert float(tape.gradient(y, v)) == 2.0
+
+
+def test_tampered_object_graph_and_other_archive_kinds(tmp_path):
+    from eagerflow import io_format
+    path, _ = _saved(tmp_path)
+    archive = io_format.read_archive(path + ".index")
+    meta = {"nodes": [{"children": [["m", 99]], "key": None, "class": "Checkpoint"}]}
+    io_format.write_archive(path + ".index", archive.kind, meta, {})
+    with pytest.raises(tf.errors.DataLossError, match=r"c\.index'.*object graph is malformed"):
+        tf.train.Checkpoint(m=tf.Module()).restore(path)
+    tf.keras.Sequential([tf.keras.Input((2,)), tf.keras.layers.Dense(1)]).save_weights(path + ".index")
+    with pytest.raises(tf.errors.DataLossError, match="holds a 'eagerflow.keras_weights', not a checkpoint"):
+        tf.train.Checkpoint(m=tf.Module()).restore(path)
