@@ -266,7 +266,7 @@ def _is_array_like(x) -> bool:
         return True
     for leaf in nest.flatten(x):
         if not (isinstance(leaf, (np.ndarray, Tensor, np.generic, int, float, bool))
-                or hasattr(leaf, "_is_eagerflow_variable") or leaf is None):
+                or hasattr(leaf, "_is_eagerflow_variable") or hasattr(leaf, "__array__") or leaf is None):
             return False
     return True
 

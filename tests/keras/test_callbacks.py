@@ -263,3 +263,13 @@ def test_progbar_plain_output_and_verbose_2(capsys):
     averaged.update(2, [("loss", 3.0)], finalize=False)
     averaged.update(2, [], finalize=True)
     assert re.match(r"^2/2 - 0s - \d+us/step - loss: 2\.0000\n$", capsys.readouterr().out)
+
+
+@pytest.mark.skipif(not hasattr(tf.keras.Model, "save"), reason="model files come with the persistence layer")
+def test_model_checkpoint_whole_model_best_only(tmp_path):
+    x, y = linear_data(16)
+    model = linear_model()
+    checkpoint = C.ModelCheckpoint(str(tmp_path / "best.keras"), monitor="loss", save_best_only=True)
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[checkpoint])
+    assert [p.name for p in tmp_path.iterdir()] == ["best.keras"]
+    assert checkpoint.best == pytest.approx(min(model.history.history["loss"]))

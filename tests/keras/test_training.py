@@ -364,3 +364,24 @@ def test_docstring_examples(module):
     mod = importlib.import_module(f"eagerflow.keras.{module}")
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_overridden_test_step_drives_evaluate_and_validation():
+    class Scored(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = L.Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+        def test_step(self, data):
+            x, y = data
+            return {"score": tf.reduce_mean(tf.abs(self(x) - y))}
+
+    x = np.ones((8, 2), "f")
+    model = Scored()
+    model.compile("sgd", "mse")
+    assert list(model.evaluate(x, np.zeros((8, 1), "f"), verbose=0, return_dict=True)) == ["score"]
+    history = model.fit(x, np.zeros((8, 1), "f"), validation_data=(x, np.zeros((8, 1), "f")), verbose=0)
+    assert sorted(history.history) == ["loss", "val_score"]
