@@ -172,10 +172,14 @@ def serialize(activation):
     return name
 
 
-def deserialize(config, custom_objects=None):
-    """The activation function a config value names."""
+def deserialize(config, custom_objects=None, safe_mode=True):
+    """The activation function a config value names.
+
+    A lambda stored as bytecode is refused unless `safe_mode=False`: loading it would run code
+    from the config (files are data).
+    """
     if isinstance(config, dict) and config.get("class_name") == "__lambda__":
-        return _ser.deserialize_function(config, custom_objects, safe_mode=False)
+        return _ser.deserialize_function(config, custom_objects, safe_mode=safe_mode)
     return _ser.deserialize(config, _BY_NAME, "activation function", custom_objects)
 
 

@@ -440,3 +440,12 @@ def test_checkpoint_resume_with_fit(tmp_path):
     tf.train.Checkpoint(model=fresh, optimizer=fresh.optimizer).restore(path)
     fresh.fit(X, Y, epochs=1, batch_size=8, shuffle=False, verbose=0)
     _assert_same(_values(model), _values(fresh))
+
+
+def test_layer_config_with_lambda_activation_needs_safe_mode_off():
+    """A config is data: from_config must not run stored bytecode unless asked to."""
+    layer = tf.keras.layers.Dense(2, activation=lambda x: x * 2.0)
+    config = layer.get_config()
+    with pytest.raises(ValueError, match="safe_mode"):
+        tf.keras.layers.Dense.from_config(config)
+    assert tf.keras.activations.deserialize(config["activation"], safe_mode=False)(3.0) == 6.0
