@@ -478,3 +478,10 @@ def test_functional_inputs_as_lists():
     data = rand(3, 2)
     np.testing.assert_allclose(model([data]).numpy(), model(data).numpy())   # [x] for the one input
     assert model([[1.0, 2.0]]).shape == (1, 1)                                 # a nested list is data
+
+
+def test_keras_utils_exports_progbar_and_data_helpers():
+    assert tf.keras.utils.unpack_x_y_sample_weight((1, 2)) == (1, 2, None)
+    assert tf.keras.utils.pack_x_y_sample_weight(1, 2) == (1, 2)
+    bar = tf.keras.utils.Progbar(3, verbose=0)
+    bar.update(3)
