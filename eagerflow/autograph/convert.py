@@ -119,12 +119,20 @@ class _Bindings(ast.NodeVisitor):
 
     def __init__(self):
         self.names: dict = {}
+        self.attributes: dict = {}   # "obj.attr" paths assigned (obj a name): state of converted statements
         self.globals: set = set()
         self.nonlocals: set = set()
         self.deleted: list = []
 
     def add(self, name: str) -> None:
         self.names.setdefault(name, None)
+
+    def visit_Attribute(self, node):
+        if isinstance(node.ctx, ast.Store):
+            path = _attribute_path(node)
+            if path is not None:
+                self.attributes.setdefault(path, None)
+        self.generic_visit(node)
 
     def visit_Name(self, node):
         if isinstance(node.ctx, ast.Store):
@@ -166,6 +174,32 @@ class _Bindings(ast.NodeVisitor):
 
     def visit_Nonlocal(self, node):
         self.nonlocals.update(node.names)
+
+
+def _attribute_path(node):
+    """"a.b.c" for an attribute chain rooted at a plain name, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id] + parts[::-1])
+
+
+def _path_expr(path: str, store: bool = False):
+    parts = path.split(".")
+    node = _name(parts[0])
+    for p in parts[1:-1]:
+        node = ast.Attribute(value=node, attr=p, ctx=ast.Load())
+    return ast.Attribute(value=node, attr=parts[-1], ctx=ast.Store() if store else ast.Load())
+
+
+def _attr_value(path: str):
+    """`ag__.attr_value(obj, "attr")`: the attribute, or Undefined while it does not exist."""
+    head, _, attr = path.rpartition(".")
+    return _call(_ag("attr_value"), [_path_expr(head) if "." in head else _name(head), ast.Constant(attr),
+                                      ast.Constant(path)])
 
 
 def _bindings(stmts) -> _Bindings:
@@ -399,6 +433,7 @@ class _FunctionConverter:
         return [s]
 
     def modified(self, stmts, extra=()) -> list:
+        """Variables the statements assign (then attributes `obj.attr` of variables they do not assign)."""
         b = _bindings(stmts)
         for node in b.deleted:
             self.error(f"`del {node.id}` inside a converted if/while/for statement", node)
@@ -407,10 +442,11 @@ class _FunctionConverter:
         for n in names:
             if n not in self.scope_globals and n not in self.scope_nonlocals and n not in self.params:
                 self.maybe_undefined.add(n)
-        return names
+        return names + [a for a in b.attributes if a.split(".")[0] not in names]
 
     def _decl(self, names):
         out = []
+        names = [n for n in names if "." not in n]
         nonlocal_names = [n for n in names if n not in self.scope_globals]
         global_names = [n for n in names if n in self.scope_globals]
         if nonlocal_names:
@@ -421,11 +457,12 @@ class _FunctionConverter:
 
     def state_functions(self, names, like):
         get_name, set_name = self.new_name("get_state"), self.new_name("set_state")
-        tup = ast.Tuple(elts=[_name(n) for n in names], ctx=ast.Load())
+        tup = ast.Tuple(elts=[_name(n) if "." not in n else _attr_value(n) for n in names], ctx=ast.Load())
         getter = _def(get_name, [], [ast.Return(value=tup)])
         values = self.new_name("vars_")
         if names:
-            target = ast.Tuple(elts=[_name(n, True) for n in names], ctx=ast.Store())
+            target = ast.Tuple(elts=[_name(n, True) if "." not in n else _path_expr(n, True) for n in names],
+                               ctx=ast.Store())
             setter = _def(set_name, [values], self._decl(names) + [ast.Assign(targets=[target],
                                                                               value=_name(values))])
         else:
@@ -446,14 +483,15 @@ class _FunctionConverter:
         return _located([body, orelse], s) + state + _located([call], s)
 
     def convert_while(self, s):
-        names = self.modified(s.body, extra=_bindings([ast.Expr(value=s.test)]).names)
+        in_test = list(_bindings([ast.Expr(value=s.test)]).names)  # `while (n := n - 1) > 0`
+        names = self.modified(s.body, extra=in_test)
         test_name, body_name = self.new_name("loop_test"), self.new_name("loop_body")
-        test = _def(test_name, [], [ast.Return(value=s.test)])
+        test = _def(test_name, [], self._decl(in_test) + [ast.Return(value=s.test)])
         body = _def(body_name, [], self._decl(names) + self.cf_block(s.body))
         state, get_name, set_name = self.state_functions(names, s)
         call = ast.Expr(value=_call(_ag("while_stmt"), [_name(test_name), _name(body_name), _name(get_name),
-                                                         _name(set_name), self._names_tuple(names),
-                                                         self._opts(names)]))
+                                                         _name(set_name), self._names_tuple(names)]
+                                    + self._opts(names, in_test)))
         return _located([test, body], s) + state + _located([call], s) + self.cf_block(s.orelse)
 
     def convert_for(self, s):
@@ -475,13 +513,20 @@ class _FunctionConverter:
             extra_arg = ast.Constant(None)
         state, get_name, set_name = self.state_functions(names, s)
         call = ast.Expr(value=_call(_ag("for_stmt"), [s.iter, extra_arg, _name(body_name), _name(get_name),
-                                                       _name(set_name), self._names_tuple(names),
-                                                       self._opts(names)]))
+                                                       _name(set_name), self._names_tuple(names)]
+                                    + self._opts(names)))
         return _located(out, s) + state + _located([call], s) + self.cf_block(s.orelse)
 
-    def _opts(self, names):
+    def _opts(self, names, in_test=()) -> list:
+        """The loop's options argument, when it has any: the Python lists the body appends to, the
+        variables the loop condition assigns (`while (n := n - 1) > 0`)."""
+        keys, values = [], []
         lists = [n for n in names if n in self.lists]
-        return ast.Dict(keys=[ast.Constant("lists")], values=[self._names_tuple(lists)])
+        for key, items in (("lists", lists), ("test_assigns", list(in_test))):
+            if items:
+                keys.append(ast.Constant(key))
+                values.append(self._names_tuple(items))
+        return [ast.Dict(keys=keys, values=values)] if keys else []
 
 
 # ---- 3. expressions ------------------------------------------------------------------------------------------

@@ -48,6 +48,11 @@ def while_stmt(test, body, get_state, set_state, symbol_names, opts=None):
     while True:
         t = test()
         if is_symbolic(t):
+            assigned = (opts or {}).get("test_assigns")
+            if assigned:
+                raise AutoGraphError(f"The condition of a tensor-dependent while loop cannot assign variables "
+                                     f"({', '.join(assigned)}): a graph loop's condition has no outputs. Assign "
+                                     f"them in the loop body instead ({where}).")
             _TensorLoop(lambda hidden: test(), lambda hidden: (body(), [])[1], [], get_state, set_state,
                         symbol_names, opts, where).run()
             return

@@ -26,7 +26,7 @@ from ..ops import math as _math
 from ..ops.tensor_array import TensorArray
 from ..tensor import EagerTensor, Tensor, convert_to_tensor
 
-__all__ = ["Undefined", "UndefinedReturnValue", "ld", "retval", "if_stmt", "and_", "or_", "not_", "if_exp",
+__all__ = ["Undefined", "UndefinedReturnValue", "ld", "attr_value", "retval", "if_stmt", "and_", "or_", "not_", "if_exp",
            "assert_stmt", "list_append", "is_symbolic", "print_", "range_", "len_", "int_", "float_", "max_",
            "min_", "BUILTIN_OVERRIDES", "caller_location", "AutoGraphError", "state_error"]
 
@@ -81,6 +81,14 @@ class UndefinedReturnValue(Undefined):
 
     def __init__(self):
         super().__init__("retval_")
+
+
+def attr_value(obj, name: str, path: str):
+    """`obj.name` as state of a converted statement (Undefined while the attribute does not exist)."""
+    try:
+        return getattr(obj, name)
+    except AttributeError:
+        return Undefined(path)
 
 
 def ld(value):

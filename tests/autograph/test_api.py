@@ -279,3 +279,32 @@ def test_for_over_a_dataset():
         return total
 
     assert int(f(tf.constant(2, tf.int64))) == 20
+
+
+def test_attributes_assigned_in_tensor_control_flow_are_state():
+    class Acc:
+        def __init__(self):
+            self.total = tf.constant(0)
+
+        def run(self, n):
+            for i in tf.range(n):
+                if i > 1:
+                    self.total = self.total + i
+            return self.total
+
+    assert int(tf.function(Acc().run)(C(5))) == 9
+    assert "ag__.attr_value(self, 'total'" in tf.autograph.to_code(Acc.run)
+
+
+def test_a_tensor_loop_condition_cannot_assign():
+    def f(n):
+        count = 0
+        while (n := n - 1) > 0:
+            count += 1
+        return count
+
+    assert f(5) == 4  # Python semantics when the condition is not a tensor
+    assert tf.autograph.to_graph(f)(5) == 4
+    from eagerflow.autograph.operators import AutoGraphError
+    with pytest.raises(AutoGraphError, match=r"condition of a tensor-dependent while loop cannot assign .*\(n\)"):
+        tf.function(f)(C(5))
