@@ -19,7 +19,8 @@ import types
 
 from ..context import settings
 
-__all__ = ["filter_traceback", "at_user_line", "is_internal"]
+__all__ = ["filter_traceback", "at_user_line", "is_internal", "disable_traceback_filtering",
+           "enable_traceback_filtering", "is_traceback_filtering_enabled"]
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -73,3 +74,23 @@ def at_user_line(exc: BaseException, source) -> BaseException:
         tb = raised.__traceback__.tb_next
     exc.__context__, exc.__cause__ = context, cause
     return exc.with_traceback(tb)
+
+
+def disable_traceback_filtering() -> None:
+    """Errors keep every frame, eagerflow's and generated code's included (TF's name)."""
+    settings.full_tracebacks = True
+
+
+def enable_traceback_filtering() -> None:
+    """Errors end at the user's line, without eagerflow's frames (the default)."""
+    settings.full_tracebacks = False
+
+
+def is_traceback_filtering_enabled() -> bool:
+    """True unless `disable_traceback_filtering()` was called.
+
+    >>> import eagerflow as tf
+    >>> tf.debugging.is_traceback_filtering_enabled()
+    True
+    """
+    return not settings.full_tracebacks

@@ -56,6 +56,7 @@ def test_dtype_change_in_a_loop():
         s = 0
         for i in tf.range(n):  # LINE:dtype_loop
             s = tf.cast(i, tf.float32) * 1.5
+        return s
 
     err = _raises_at(TypeError, "dtype_loop", f, C(3), match="'s' has dtype int32 before the loop, but dtype "
                                                                 "float32 after one iteration")
@@ -197,11 +198,12 @@ def test_full_tracebacks_flag_keeps_eagerflow_frames():
     def f(x):
         return bool(x > 0)
 
-    settings.full_tracebacks = True
+    tf.debugging.disable_traceback_filtering()
+    assert settings.full_tracebacks and not tf.debugging.is_traceback_filtering_enabled()
     try:
         with pytest.raises(tf.errors.OperatorNotAllowedInGraphError) as info:
             f(C(1.0))
     finally:
-        settings.full_tracebacks = False
+        tf.debugging.enable_traceback_filtering()
     frames = traceback.extract_tb(info.value.__traceback__)
     assert "eagerflow" in frames[-1].filename
