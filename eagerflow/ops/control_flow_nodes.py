@@ -10,10 +10,11 @@ Gradients follow the graph of the forward node:
 - **If/Case**: the gradient is another If/Case on the same selector whose branches replay the
   forward branch under a GradientTape and return d(inputs) (zeros where a branch does not use an
   input, so both branches agree). It is itself a differentiable If, so higher orders work.
-- **While**: a loop recorded by a tape keeps the loop variables each iteration starts with (a
-  `variant` history output). The gradient is a second While running backwards over that history:
-  each step replays the body for that iteration's values under a tape and maps d(outputs) to
-  d(inputs); gradients of captured values are summed over the iterations.
+- **While**: a loop recorded by a tape keeps the loop variables each iteration starts with (extra
+  outputs stacking them, see below). The gradient is a second While running backwards over that
+  history: each step replays the body for that iteration's values under a tape and maps
+  d(outputs) to d(inputs); gradients of captured values are summed over the iterations. The
+  backward loop is an ordinary differentiable While, so higher orders work too.
 
 Variables used inside sub-graphs are captured as resource handles. Gradients and gradient
 replays treat them as values ("functionalized"): the variable's value becomes an input, reads
@@ -37,6 +38,7 @@ from ..primitive import Primitive, bind, record
 from ..tensor import constant
 from ..tensor_spec import TensorSpec
 from . import array as _array, math as _math
+from .tensor_array import get_item_p
 from . import rules as R
 
 __all__ = ["if_p", "stateless_if_p", "case_p", "stateless_case_p", "while_p", "stateless_while_p",
@@ -362,30 +364,57 @@ stateless_case_p = ControlFlowPrimitive("StatelessCase", _case_kernel, dtype_rul
 
 
 # ---- While --------------------------------------------------------------------------------------------
+#
+# A While node recorded by a tape keeps its history: for each loop variable of fully known shape, one
+# extra output stacking the values it had at the start of every iteration (an ordinary dense tensor,
+# so the backward loop that reads it is itself differentiable: higher-order gradients), and, when
+# some variable's shape varies across iterations, a `variant` output listing them all.
 
-def _while_kernel(*args, cond, body, keep_history, gradient):
-    return _loops.run_while(cond, body, args, keep_history)
+def _stackable(body) -> list:
+    """Per loop variable: is its history kept as one dense [iterations, *shape] tensor?"""
+    return [t.shape.is_fully_defined() and t.dtype not in (_dt.variant, _dt.resource)
+            for t in body.inputs[:body.n_args]]
 
 
-def _while_dtypes(*ins, cond, body, keep_history, gradient):
+def _while_kernel(*args, cond, body, keep_history):
+    out = _loops.run_while(cond, body, args, keep_history)
+    if not keep_history:
+        return out
+    n = body.n_args
+    history = out[n]
+    flags = _stackable(body)
+    stacked = []
+    for k, t in enumerate(body.inputs[:n]):
+        if flags[k]:
+            rows = [h[k] for h in history]
+            stacked.append(np.stack(rows) if rows else np.zeros((0,) + t.shape.as_tuple(), t.dtype._np))
+    return tuple(out[:n]) + tuple(stacked) + (() if all(flags) else (history,))
+
+
+def _while_dtypes(*ins, cond, body, keep_history):
     out = [t.dtype for t in body.inputs[:body.n_args]]
-    return out + [_dt.variant] if keep_history else out
+    if not keep_history:
+        return out
+    flags = _stackable(body)
+    return out + [d for d, f in zip(out, flags) if f] + ([] if all(flags) else [_dt.variant])
 
 
-def _while_shapes(*ins, cond, body, keep_history, gradient):
+def _while_shapes(*ins, cond, body, keep_history):
     out = [t.shape.as_tuple() for t in body.inputs[:body.n_args]]
-    return out + [()] if keep_history else out
+    if not keep_history:
+        return out
+    flags = _stackable(body)
+    return out + [(None,) + s for s, f in zip(out, flags) if f] + ([] if all(flags) else [()])
 
 
-def while_node(loop_vars, cond_graph, body_graph, externals, gradient=False):
+def while_node(loop_vars, cond_graph, body_graph, externals):
     """Binds a While node over aligned `cond_graph`/`body_graph`; returns the final loop variables.
 
     A tape recording the node makes it keep its per-iteration history (for its gradient).
     """
     stateful = cond_graph.stateful or body_graph.stateful
     prim = while_p if stateful else stateless_while_p
-    keep = bool(_state.tapes) and not gradient
-    attrs = {"cond": cond_graph, "body": body_graph, "keep_history": keep, "gradient": gradient}
+    attrs = {"cond": cond_graph, "body": body_graph, "keep_history": bool(_state.tapes)}
     outs = bind_node(prim, loop_vars, externals, attrs)
     return list(outs[:len(loop_vars)])
 
@@ -400,25 +429,54 @@ history_size_p = Primitive("WhileHistorySize", lambda h: np.array(len(h), dtype=
                            dtype_rule=lambda h: _dt.int32, shape_rule=lambda h: (), register=False)
 
 
-def _while_grad(gs, outs, *inputs, cond, body, keep_history, gradient):
-    if gradient:
-        raise NotImplementedError("Second-order gradients through tf.while_loop are not supported: the gradient "
-                                  "loop reads the forward loop's per-iteration history, which is not differentiable.")
+class _History:
+    """Where one backward loop reads the forward loop's per-iteration values."""
+
+    def __init__(self, body, outs, gs):
+        n = body.n_args
+        self.flags = _stackable(body)
+        self.stacked, self.g_stacked, pos = {}, {}, n
+        for k, f in enumerate(self.flags):
+            if f:
+                self.stacked[k] = outs[pos]
+                g = gs[pos] if pos < len(gs) else None
+                if g is not None and g.op.type != "ZerosLike":  # the history's own gradient (higher order)
+                    self.g_stacked[k] = g
+                pos += 1
+        self.variant = None if all(self.flags) else outs[pos]
+        self.specs = [_spec(t) for t in body.inputs[:n]]
+
+    def count(self):
+        if self.stacked:
+            return _array.shape(next(iter(self.stacked.values())))[0]
+        return bind(history_size_p, self.variant)
+
+    def read(self, i) -> list:
+        return [bind(get_item_p, self.stacked[k], i) if k in self.stacked else
+                bind(history_read_p, self.variant, i, index=k, dtype=s.dtype, shape=s.shape.as_tuple())
+                for k, s in enumerate(self.specs)]
+
+
+def _while_grad(gs, outs, *inputs, cond, body, keep_history):
     if not keep_history:
         raise RuntimeError("internal error: a While node recorded by a tape kept no history")
+    if any(op.prim is history_read_p for op in body.get_operations()):
+        raise NotImplementedError("Second-order gradients through a tf.while_loop whose loop variables change "
+                                  "shape across iterations are not supported (their per-iteration values are not "
+                                  "kept as differentiable tensors).")
     n = body.n_args
-    var_specs = [_spec(t) for t in body.inputs[:n]]
+    history = _History(body, outs, gs)
+    var_specs = history.specs
     extern = list(inputs[n:])
-    diff_vars = [k for k in range(n) if var_specs[k].dtype.is_differentiable and gs[k] is not None]
+    diff_vars = [k for k in range(n) if var_specs[k].dtype.is_differentiable
+                 and (gs[k] is not None or k in history.g_stacked)]
     diff_ext = [k for k, x in enumerate(extern) if _wants_grad(x)]
     if not diff_vars:
         return (None,) * len(inputs)
-    history = outs[-1]
     ext_values = [x.value() if is_variable(x) else x for x in extern]
-    step = _ReverseStep(body, var_specs, history, extern, ext_values, diff_vars, diff_ext)
-    count = bind(history_size_p, history)
-    init = [_math.subtract(count, 1)] + [gs[k] for k in diff_vars] + [_array.zeros_like(ext_values[k])
-                                                                      for k in diff_ext]
+    step = _ReverseStep(body, history, extern, ext_values, diff_vars, diff_ext)
+    g_final = [gs[k] if gs[k] is not None else _array.zeros_like(outs[k]) for k in diff_vars]
+    init = [_math.subtract(history.count(), 1)] + g_final + [_array.zeros_like(ext_values[k]) for k in diff_ext]
     specs = [TensorSpec((), _dt.int32)] + [var_specs[k] for k in diff_vars] + [_spec(ext_values[k])
                                                                                for k in diff_ext]
     cg, c_out = trace_subgraph(lambda i, *rest: _math.greater_equal(i, 0), specs, f"{body.name}_grad_cond")
@@ -426,7 +484,7 @@ def _while_grad(gs, outs, *inputs, cond, body, keep_history, gradient):
     bg, b_out = trace_subgraph(step, specs, f"{body.name}_grad")
     bg.outputs = list(b_out)
     shared = align_captures([cg, bg])
-    res = while_node(init, cg, bg, shared, gradient=True)
+    res = while_node(init, cg, bg, shared)
     out = [None] * len(inputs)
     for pos, k in enumerate(diff_vars):
         out[k] = res[1 + pos]
@@ -438,15 +496,14 @@ def _while_grad(gs, outs, *inputs, cond, body, keep_history, gradient):
 class _ReverseStep:
     """One backward iteration: d(loop vars at iteration i) from d(loop vars at iteration i + 1)."""
 
-    def __init__(self, body, var_specs, history, extern, ext_values, diff_vars, diff_ext):
-        self.body, self.var_specs, self.history = body, var_specs, history
+    def __init__(self, body, history, extern, ext_values, diff_vars, diff_ext):
+        self.body, self.history = body, history
         self.extern, self.ext_values, self.diff_vars, self.diff_ext = extern, ext_values, diff_vars, diff_ext
 
     def __call__(self, i, *rest):
         nd = len(self.diff_vars)
         g_vars, acc = rest[:nd], rest[nd:]
-        xs = [bind(history_read_p, self.history, i, index=k, dtype=s.dtype, shape=s.shape.as_tuple())
-              for k, s in enumerate(self.var_specs)]
+        xs = self.history.read(i)
         inputs = [None] * len(xs) + self.extern
         values = xs + self.ext_values
         with GradientTape(persistent=True) as tape:
@@ -460,6 +517,10 @@ class _ReverseStep:
         sources = [values[k] for k in self.diff_vars] + [values[len(xs) + k] for k in self.diff_ext]
         grads = tape.gradient([outs[k] for k in self.diff_vars], sources, output_gradients=list(g_vars))
         grads = [_array.zeros_like(s) if g is None else g for g, s in zip(grads, sources)]
+        for pos, k in enumerate(self.diff_vars):  # the history itself was used: its gradient at row i
+            g_row = self.history.g_stacked.get(k)
+            if g_row is not None:
+                grads[pos] = _math.add(grads[pos], bind(get_item_p, g_row, i))
         new_acc = [_math.add(a, g) for a, g in zip(acc, grads[nd:])]
         return [_math.subtract(i, 1)] + grads[:nd] + new_acc
 
@@ -470,7 +531,7 @@ def _while_replay(ins, attrs, sim):
     n = body.n_args
     loop_vars, rest = list(ins[:n]), list(ins[n:])
     if sim is None or not any(is_variable(x) for x in rest):
-        return while_node(loop_vars, cond, body, rest, attrs["gradient"])
+        return while_node(loop_vars, cond, body, rest)
     values = distinct(_values_of(rest, sim))
     specs = [_spec(t) for t in body.inputs[:n]] + [_spec(v) for v in values]
     graphs = []
@@ -483,7 +544,7 @@ def _while_replay(ins, attrs, sim):
         fg.inputs = fg.inputs[:n] + [i for _, i in order]
         graphs.append(fg)
     shared = align_captures(graphs)
-    return while_node(loop_vars, graphs[0], graphs[1], shared, attrs["gradient"])
+    return while_node(loop_vars, graphs[0], graphs[1], shared)
 
 
 class _FunctionalLoopPart:

@@ -290,21 +290,45 @@ def _nested_ref(x):
     return np.asarray(y)
 
 
-@pytest.mark.xfail(strict=True, raises=NotImplementedError,
-                   reason="second-order gradients through tf.while_loop: the gradient loop reads the forward "
-                          "loop's per-iteration history, which is not differentiable")
-def test_second_order_gradient_through_while_loop():
-    @tf.function
-    def second(x):
-        with tf.GradientTape() as t2:
-            t2.watch(x)
-            with tf.GradientTape() as t1:
-                t1.watch(x)
-                y = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * x), (0, tf.ones_like(x)))[1]
-            g = t1.gradient(y, x)
-        return t2.gradient(g, x)
+def _second_derivative(f, x):
+    with tf.GradientTape() as t2:
+        t2.watch(x)
+        with tf.GradientTape() as t1:
+            t1.watch(x)
+            y = f(x)
+        g = t1.gradient(y, x)
+    return t2.gradient(g, x)
 
-    assert float(second(C(2.0))) == 12.0
+
+def test_second_order_gradient_through_while_loop():
+    cube = lambda x: tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * x), (0, tf.ones_like(x)))[1]  # noqa
+    assert float(_second_derivative(cube, C(2.0))) == 12.0
+    assert float(tf.function(lambda x: _second_derivative(cube, x))(C(2.0))) == 12.0
+    # the loop variable's own value feeds back (y depends on the previous y): d2/dx2 of tanh iterated
+    it = lambda x: tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, tf.tanh(y * x + 0.5)), (0, x))[1]  # noqa
+    eager = _second_derivative(it, C(0.7, tf.float64))
+    graph = tf.function(lambda x: _second_derivative(it, x))(C(0.7, tf.float64))
+    np.testing.assert_allclose(graph.numpy(), eager.numpy(), rtol=1e-10)
+    h = 1e-4
+    first = lambda v: float(tf.function(lambda x: _first(it, x))(C(v, tf.float64)))  # noqa: E731
+    np.testing.assert_allclose(graph.numpy(), (first(0.7 + h) - first(0.7 - h)) / (2 * h), rtol=1e-5)
+
+
+def _first(f, x):
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = f(x)
+    return t.gradient(y, x)
+
+
+def test_second_order_through_a_loop_whose_shapes_change_is_a_clear_error():
+    def grow(x):
+        return tf.reduce_sum(tf.while_loop(lambda v: tf.size(v) < 4, lambda v: [tf.concat([v, v * x], 0)], [x[None]],
+                                           shape_invariants=[tf.TensorShape([None])])[0])
+
+    assert float(tf.function(lambda x: _first(grow, x))(C(2.0))) == float(_first(grow, C(2.0)))
+    with pytest.raises(NotImplementedError, match="change shape across iterations"):
+        tf.function(lambda x: _second_derivative(grow, x))(C(2.0))
 
 
 @hyp_settings(max_examples=40, deadline=None)
