@@ -7,6 +7,7 @@ TensorShape([2, 1])
 """
 from . import activations, backend, constraints, initializers, regularizers, utils  # noqa: F401
 from . import layers, models  # noqa: F401
+from . import saving  # noqa: F401
 from . import callbacks, losses, metrics, optimizers  # noqa: F401
 from . import datasets  # noqa: F401
 from .initializers import Initializer  # noqa: F401
