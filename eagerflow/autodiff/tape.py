@@ -207,8 +207,8 @@ class GradientTape:
         for s in flat_sources:
             if not isinstance(s, Tensor) and not _is_variable(s):
                 raise ValueError(f"GradientTape.gradient: sources must be tensors or variables, got {s!r}")
-        flat_targets = [_as_target(target)] if isinstance(target, Tensor) else \
-            [_as_target(t) for t in nest.flatten(target)]
+        flat_targets = [target] if isinstance(target, Tensor) else \
+            [self._as_target(t) for t in nest.flatten(target)]
         if output_gradients is not None:
             flat_out = [output_gradients] if isinstance(output_gradients, Tensor) else nest.flatten(output_gradients)
             out_grads = [None if g is None else convert_to_tensor(g, dtype=t.dtype)
@@ -222,6 +222,9 @@ class GradientTape:
             grads = [_array.zeros_like(s.value() if _is_variable(s) else s) if g is None else g
                      for s, g in zip(flat_sources, grads)]
         return grads[0] if single_source else nest.pack_sequence_as(sources, grads)
+
+    def _as_target(self, t) -> Tensor:
+        return _read_for_target(self, t) if _is_variable(t) else _as_target(t)
 
     def _warn_non_float(self, targets, sources) -> None:
         """Integer targets/sources give None gradients: say why once (TF warns when such a tensor is watched)."""
@@ -378,3 +381,13 @@ def _as_target(t) -> Tensor:
     if not isinstance(t, Tensor):
         return convert_to_tensor(t)
     return t
+
+
+def _read_for_target(tape: GradientTape, var) -> Tensor:
+    """A variable as a gradient target: its read, linked to the variable on `tape` (d v / d v = 1)."""
+    value = var.value()
+    if not tape._recording:  # inside the block, value() has recorded the read already
+        if isinstance(value, EagerTensor):
+            value = EagerTensor._make(value._value, value._dtype)  # a read of its own
+        tape._record_variable_read(var, value)
+    return value

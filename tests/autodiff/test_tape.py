@@ -375,3 +375,11 @@ def test_batch_jacobian_cases_and_errors():
     with pytest.raises(ValueError, match=r"Need first dimension of target shape \(\(1, 2\)\) and source shape "
                                          r"\(\(2, 2\)\) to match."):
         tape.batch_jacobian(head, xb)
+
+
+def test_gradient_of_a_variable_with_respect_to_itself_is_one():
+    v = tf.Variable([3.0, 4.0])
+    with tf.GradientTape(persistent=True) as tape:
+        y = v * 2.0
+    np.testing.assert_array_equal(tape.gradient(v, v).numpy(), [1.0, 1.0])
+    np.testing.assert_array_equal(tape.gradient([y, v], v).numpy(), [3.0, 3.0])
