@@ -385,3 +385,24 @@ def test_overridden_test_step_drives_evaluate_and_validation():
     assert list(model.evaluate(x, np.zeros((8, 1), "f"), verbose=0, return_dict=True)) == ["score"]
     history = model.fit(x, np.zeros((8, 1), "f"), validation_data=(x, np.zeros((8, 1), "f")), verbose=0)
     assert sorted(history.history) == ["loss", "val_score"]
+
+
+def test_fit_on_a_dataset_equals_fit_on_the_same_arrays():
+    x, y = blobs(50)
+    results = []
+    for use_dataset in (False, True):
+        tf.keras.utils.set_random_seed(5)
+        model = tf.keras.Sequential([tf.keras.Input((2,)), L.Dense(4, activation="relu"), L.Dense(2)])
+        model.compile(tf.keras.optimizers.SGD(0.1), tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=["accuracy"])
+        if use_dataset:
+            data = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+            history = model.fit(data, epochs=3, verbose=0)
+        else:
+            history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)
+        results.append((history.history, model.get_weights()))
+    (h_arrays, w_arrays), (h_ds, w_ds) = results
+    for key in ("loss", "accuracy"):
+        np.testing.assert_allclose(h_ds[key], h_arrays[key], rtol=1e-6)
+    for a, b in zip(w_arrays, w_ds):
+        np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-7)
