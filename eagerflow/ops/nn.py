@@ -10,13 +10,15 @@ tf.Tensor([0. 2.], shape=(2,), dtype=float32)
 """
 from __future__ import annotations
 
+import math as _pymath
+
 import numpy as np
 
 from .. import dtypes as _dt
 from ..primitive import Primitive, bind
 from ..shapes import format_dims
 from ..tensor import Tensor, convert_to_tensor, get_static_value
-from . import array as _array, math as _math, random as _random, reduce as _reduce, rules as R
+from . import array as _array, math as _math, pool as _pool, random as _random, reduce as _reduce, rules as R
 from .math import sigmoid, softplus, softsign, tanh  # noqa: F401 - tf.nn exports them too
 
 __all__ = [
@@ -40,6 +42,30 @@ def _require_float(x: Tensor, what: str = "features") -> None:
 
 # ---- rectifiers --------------------------------------------------------------------------------------------
 
+_ROW = 4096  # elements per row of the row views below
+
+
+def _rows(x: np.ndarray, unit: int = 1):
+    """A contiguous float array viewed as [-1, width] rows, width a multiple of `unit` dividing its size
+    and at most _ROW (`unit * 2**k`); None when no such width reaches 256 elements.
+
+    NumPy runs `np.maximum(x, 0)` (a scalar operand) and `x + bias` for a few dozen channels in slow
+    loops; against a vector as long as the rows it takes its SIMD loop, 1.5-2.5x faster on
+    activation-sized arrays. The values computed are the same, element for element.
+    """
+    if x.dtype.kind != "f" or unit > _ROW or not x.flags.c_contiguous:
+        return None
+    width = unit * _pymath.gcd(x.size // unit, _ROW // unit)
+    return x.reshape(-1, width) if width >= 256 else None
+
+
+def _relu_kernel(x):
+    rows = _rows(x)
+    if rows is None:
+        return np.maximum(x, 0)
+    return np.maximum(rows, np.zeros(rows.shape[1], x.dtype)).reshape(x.shape)
+
+
 def _relu_grad_kernel(g, y):
     return np.multiply(g, y > 0)
 
@@ -48,8 +74,17 @@ relu_grad_p = Primitive("ReluGrad", _relu_grad_kernel, dtype_rule=R.same("ReluGr
                         shape_rule=lambda g, y: R.broadcast_shapes("ReluGrad", g, y),
                         grad=lambda gg, out, g, y: (bind(relu_grad_p, gg, y), None))
 
-relu_p = Primitive("Relu", lambda x: np.maximum(x, 0), dtype_rule=R.unary("Relu", R.REAL),
-                   shape_rule=R.same_shape, grad=lambda g, out, x: (bind(relu_grad_p, g, out),))
+
+def _relu_grad(g, out, x):
+    # Relu > MaxPool in a graph: mask the pooled gradient before the pool's gradient spreads it out
+    def mask(v, y):
+        return bind(relu_grad_p, v, y)
+    pooled = _pool.through_max_pool(g, out, mask)
+    return (mask(g, out) if pooled is None else pooled,)
+
+
+relu_p = Primitive("Relu", _relu_kernel, dtype_rule=R.unary("Relu", R.REAL), shape_rule=R.same_shape,
+                   grad=_relu_grad)
 
 
 def relu(features, name=None) -> Tensor:
@@ -484,6 +519,10 @@ def _bias_add_kernel(v, b, *, data_format):
         _bias_add_shape(v.shape, b.shape, data_format=data_format)
     if _channel_axis(data_format, v.ndim) == 1:
         b = b.reshape((-1,) + (1,) * (v.ndim - 2))
+    elif 0 < b.size < 256 and v.dtype == b.dtype:  # narrow channels: rows of whole bias copies (see _rows)
+        rows = _rows(v, b.size)
+        if rows is not None:
+            return np.add(rows, np.tile(b, rows.shape[1] // b.size)).reshape(v.shape)
     return v + b
 
 

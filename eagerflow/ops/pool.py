@@ -56,9 +56,57 @@ def _pool_taps(ksize, outs, strides):
     return W.taps(ksize, outs, strides, (1,) * len(ksize))
 
 
+def _side_by_side(ksize, strides, pads) -> bool:
+    """Windows that tile the input without overlap, gaps or padding (the 2x2 / stride 2 pool)."""
+    return tuple(ksize) == tuple(strides) and not any(lo or hi for lo, hi in pads)
+
+
+def _tiled_max(v: np.ndarray, r: int) -> np.ndarray:
+    """The window maxima of a `W.tiles` view: reduces the window axes one at a time, the outermost
+    (longest contiguous runs) first, so most of the work runs in long SIMD loops."""
+    fresh = False
+    for i in range(r):
+        ax = 2 + i  # the window axis of dim i once dims 0..i-1 are reduced
+        parts = [v[(slice(None),) * ax + (j,)] for j in range(v.shape[ax])]
+        if len(parts) == 1:
+            v = parts[0]
+            continue
+        v = np.maximum(parts[0], parts[1])
+        for p in parts[2:]:
+            np.maximum(v, p, out=v)
+        fresh = True
+    return v if fresh else v.copy()
+
+
+def _tiled_max_grad(x, y, g, ksize, outs) -> np.ndarray:
+    """MaxPoolGrad for side-by-side windows: each input element is written once (no zero fill but
+    the rows no window covers), each window's gradient to its first max in row-major order."""
+    dx = np.empty(x.shape, g.dtype)
+    for i, (o, k) in enumerate(zip(outs, ksize)):
+        if o * k < x.shape[1 + i]:
+            dx[(slice(None),) * (1 + i) + (slice(o * k, None),)] = 0
+    v, dv = W.tiles(x, ksize, outs), W.tiles(dx, ksize, outs)
+    free = None
+    taps = list(np.ndindex(*ksize))
+    for n, tap in enumerate(taps):
+        idx = W.tile_tap(tap)
+        hit = v[idx] == y
+        if free is not None:
+            hit &= free
+        if n + 1 < len(taps):
+            if free is None:
+                free = ~hit
+            else:
+                free ^= hit
+        np.multiply(g, hit, out=dv[idx])
+    return dx
+
+
 def _max_pool_kernel(x, *, ksize, strides, padding, data_format, op):
     x = W.to_last(x, data_format)
     outs, pads = _pool_check(op, x.shape, ksize, strides, padding)
+    if _side_by_side(ksize, strides, pads):
+        return W.from_last(_tiled_max(W.tiles(x, ksize, outs), len(ksize)), data_format)
     xp = W.pad(x, pads, _lowest(x.dtype))
     out = None
     for _, sl in _pool_taps(ksize, outs, strides):
@@ -85,6 +133,8 @@ def _argmax_taps(xp, y, ksize, outs, strides):
 def _max_pool_grad_kernel(x, y, g, *, ksize, strides, padding, data_format, op):
     x, y, g = W.to_last(x, data_format), W.to_last(y, data_format), W.to_last(g, data_format)
     outs, pads = _pool_check(op, x.shape, ksize, strides, padding)
+    if _side_by_side(ksize, strides, pads) and y.shape == g.shape == x.shape[:1] + outs + x.shape[-1:]:
+        return W.from_last(_tiled_max_grad(x, y, g, ksize, outs), data_format)
     xp = W.pad(x, pads, _lowest(x.dtype))
     dxp = np.zeros(xp.shape, g.dtype)
     overlap = any(k > s for k, s in zip(ksize, strides))
@@ -189,6 +239,24 @@ def _max_pool_grad_grad_grad(ggg, out, x, y, gg, **attrs):
     return None, None, bind(prims[1], x, y, ggg, **attrs)
 
 
+def through_max_pool(g: Tensor, x: Tensor, mask):
+    """`mask(g, x)` for a gradient `g = MaxPoolGrad(x, y, dy)` traced into a graph, computed on the
+    pooled side instead: `MaxPoolGrad(x, y, mask(dy, y))`; None when `g` is anything else.
+
+    For masks `v * h(x)` with `h` elementwise (ReluGrad: `v * (x > 0)`) both are equal element for
+    element: the pool routes each window's gradient to an element equal to the window's max `y`,
+    and zeros stay zeros. The mask then runs on a quarter of the elements for 2x2 pools; the first
+    MaxPoolGrad is left without users, for dead-code elimination. Only when `g` has no other users.
+    """
+    if g.is_eager:
+        return None
+    op = g.op
+    if op.prim not in _MAX_POOL_GRADS or op.inputs[0] is not x or g.consumers():
+        return None
+    _, y, dy = op.inputs
+    return bind(op.prim, x, y, mask(dy, y), **op.attrs)
+
+
 def _avg_pool_grad(g, out, x, **attrs):
     prims = _AVG_POOL[len(attrs["ksize"])]
     return (bind(prims[1], _array.shape(x), g, input_shape=x.shape.as_tuple(), **attrs),)
@@ -234,6 +302,7 @@ avg_pool3d_p, avg_pool3d_grad_p = _avg_pool_prims("AvgPool3D", "AvgPool3DGrad")
 _MAX_POOL = {2: (max_pool_p, max_pool_grad_p, max_pool_grad_grad_p),
              3: (max_pool3d_p, max_pool3d_grad_p, max_pool3d_grad_grad_p)}
 _AVG_POOL = {2: (avg_pool_p, avg_pool_grad_p), 3: (avg_pool3d_p, avg_pool3d_grad_p)}
+_MAX_POOL_GRADS = frozenset([max_pool_grad_p, max_pool3d_grad_p])
 
 
 # ---- public pooling ---------------------------------------------------------------------------------------

@@ -89,6 +89,20 @@ def windows(xp: np.ndarray, ksize, outs, strides, dilations) -> np.ndarray:
     return as_strided(xp, shape, steps, writeable=False)
 
 
+def tiles(x: np.ndarray, ksize, outs) -> np.ndarray:
+    """View (N, O1, K1, ..., Or, Kr, C) of the part of a channels-last array that windows of size
+    `ksize` placed side by side (stride == ksize) cover: no copy. Window (o1, ..., or), tap
+    (k1, ..., kr) is `[:, o1, k1, ..., or, kr, :]`; trailing rows no window reaches are left out."""
+    covered = x[(slice(None),) + tuple(slice(0, o * k) for o, k in zip(outs, ksize))]
+    shape = (x.shape[0],) + tuple(d for o, k in zip(outs, ksize) for d in (o, k)) + (x.shape[-1],)
+    return covered.reshape(shape)  # splitting axes of a basic slice: always a view
+
+
+def tile_tap(tap) -> tuple:
+    """The index of one tap (k1, ..., kr) of every window in a `tiles` view."""
+    return (slice(None),) + sum(((slice(None), t) for t in tap), ()) + (slice(None),)
+
+
 def taps(ksize, outs, strides, dilations):
     """For each kernel tap, the slices of the padded input that the tap reads for all outputs."""
     for tap in np.ndindex(*ksize):

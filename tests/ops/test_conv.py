@@ -336,6 +336,72 @@ def test_pool_second_order(kind):
     check_grad(fn, rand(1, 5, 4, 2))
 
 
+def ref_max_pool_grad(x, g, ksize, strides):
+    """VALID max-pool gradient by loops: each window's gradient to its first max in row-major order."""
+    dx = np.zeros_like(x)
+    for pos in itertools.product(*[range(n) for n in g.shape[1:-1]]):
+        sl = tuple(slice(p * s, p * s + k) for p, s, k in zip(pos, strides, ksize))
+        win = x[(slice(None),) + sl]
+        for n in range(x.shape[0]):
+            for c in range(x.shape[-1]):
+                w = win[n, ..., c]
+                first = np.unravel_index(np.argmax(w), w.shape)  # argmax: the first max, row-major
+                idx = (n,) + tuple(p * s + f for p, s, f in zip(pos, strides, first)) + (c,)
+                dx[idx] += g[(n,) + pos + (c,)]
+    return dx
+
+
+@pytest.mark.parametrize("shape,ksize", [((2, 8, 6, 3), (2, 2)), ((2, 7, 9, 3), (2, 2)), ((1, 7, 8, 2), (2, 3)),
+                                         ((2, 5, 4, 7, 2), (2, 2, 2)), ((1, 6, 6, 2), (1, 3))])
+def test_side_by_side_max_pool_with_ties(shape, ksize):
+    # stride == ksize: the reshaped fast path, odd sizes leaving rows no window covers, many tied windows
+    x = np.maximum(RNG.randint(-3, 3, size=shape), 0).astype(np.float32)
+    fn = tf.nn.max_pool2d if len(shape) == 4 else tf.nn.max_pool3d
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = fn(xt, ksize, ksize, "VALID")
+    g = RNG.randn(*y.shape).astype(np.float32)
+    np.testing.assert_array_equal(y.numpy(), ref_pool(x, ksize, ksize, "VALID", "max"))
+    np.testing.assert_array_equal(tape.gradient(y, xt, output_gradients=g).numpy(),
+                                  ref_max_pool_grad(x, g, ksize, ksize))
+    check_op(lambda a: fn(a, ksize, ksize, "VALID"), rand(*shape),
+             ref=lambda a: ref_pool(a, ksize, ksize, "VALID", "max"))
+
+
+def _relu_pool_loss(x):
+    return tf.reduce_sum(tf.nn.max_pool2d(tf.nn.relu(x), 2, 2, "VALID") ** 2)
+
+
+def test_relu_gradient_through_max_pool_runs_pooled_in_graphs():
+    # ReluGrad(MaxPoolGrad(r, p, dp), r) runs as MaxPoolGrad(r, p, ReluGrad(dp, p)): equal bit for bit
+    x = np.maximum(RNG.randint(-2, 3, size=(3, 6, 7, 4)), -1).astype(np.float32) * 0.5
+
+    def grad(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = _relu_pool_loss(x)
+        return tape.gradient(loss, x)
+    f = tf.function(grad)
+    np.testing.assert_array_equal(f(x).numpy(), grad(tf.constant(x)).numpy())
+    ops = f.get_concrete_function(tf.TensorSpec([None, 6, 7, 4])).optimized_graph.get_operations()
+    kinds = [(op.type, op.outputs[0].shape.as_list()) for op in ops if op.type in ("ReluGrad", "MaxPoolGrad")]
+    assert kinds == [("ReluGrad", [None, 3, 3, 4]), ("MaxPoolGrad", [None, 6, 7, 4])]
+    check_grad(_relu_pool_loss, RNG.randn(1, 4, 4, 2))
+
+
+def test_relu_gradient_through_max_pool_with_other_users():
+    # the relu output also feeds a sum: its gradient is no longer MaxPoolGrad's output alone
+    def grad(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            r = tf.nn.relu(x)
+            loss = tf.reduce_sum(tf.nn.max_pool2d(r, 2, 2, "VALID")) + tf.reduce_sum(r * r)
+        return tape.gradient(loss, x)
+    x = RNG.randn(2, 4, 6, 3).astype(np.float32)
+    np.testing.assert_array_equal(tf.function(grad)(x).numpy(), grad(tf.constant(x)).numpy())
+
+
 # TF 2.21 output shapes for x [2, 9, 10, 3]: (padding, ksize, stride, shape).
 TF_POOL_SHAPES = [("SAME", 2, 2, (2, 5, 5, 3)), ("SAME", 3, 2, (2, 5, 5, 3)), ("SAME", 3, 1, (2, 9, 10, 3)),
                   ("SAME", 3, 3, (2, 3, 4, 3)), ("SAME", 4, 3, (2, 3, 4, 3)), ("VALID", 2, 2, (2, 4, 5, 3)),

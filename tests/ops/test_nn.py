@@ -298,6 +298,26 @@ def test_bias_add_second_order_and_ints():
     assert y.dtype == tf.int32 and y.numpy().tolist() == [[11, 22]]
 
 
+SPECIAL = np.array([0.0, -0.0, 1.5, -2.25, np.inf, -np.inf, np.nan, 1e-45, -1e-38, 3e38], np.float32)
+
+
+def _bits(a):
+    return np.ascontiguousarray(a).view(np.uint32 if a.dtype == np.float32 else np.uint64)
+
+
+@pytest.mark.parametrize("shape", [(64, 26, 26, 32), (128, 256), (3, 1000), (7, 513)])
+def test_relu_and_bias_add_row_paths_equal_numpy_bitwise(shape):
+    # large contiguous floats run as rows against a vector (relu) or a tiled bias: same bits as NumPy
+    x = RNG.choice(SPECIAL, size=shape).astype(np.float32)
+    b = RNG.choice(SPECIAL, size=shape[-1]).astype(np.float32)
+    with np.errstate(invalid="ignore", over="ignore"):
+        np.testing.assert_array_equal(_bits(tf.nn.relu(x).numpy()), _bits(np.maximum(x, np.float32(0))))
+        np.testing.assert_array_equal(_bits(tf.nn.bias_add(x, b).numpy()), _bits(x + b))
+    x64 = x.astype(np.float64)
+    assert tf.nn.relu(x64).dtype == tf.float64 and tf.nn.bias_add(x64, b.astype(np.float64)).dtype == tf.float64
+    np.testing.assert_array_equal(tf.nn.relu(x[::2]).numpy(), np.maximum(x[::2], 0))  # strided: plain path
+
+
 def test_bias_add_errors():
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"Must provide as many biases as the last dimension of "
                                                              r"the input tensor: \[2\] vs. \[2,3\] \[Op:BiasAdd\]"):
