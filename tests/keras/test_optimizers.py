@@ -265,6 +265,28 @@ def test_adam_matches_numpy_formula(size, steps, lr):
     np.testing.assert_allclose(w.numpy(), _np_adam(w0, grads, lr), rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.parametrize("shape", [(), (300, 250)])  # 0-d, and more than one chunk of the fused kernel
+@pytest.mark.parametrize("compiled", [False, True])
+def test_adam_results_share_one_block_safely(shape, compiled):
+    # the kernel's new variable and slots are views of one allocation: each keeps its own values, and
+    # tensors read before an update keep theirs
+    rng = np.random.RandomState(1)
+    w0 = np.asarray(rng.randn(*shape), np.float32)
+    grads = [np.asarray(rng.randn(*shape), np.float32) for _ in range(3)]
+    w, opt = tf.Variable(w0), O.Adam(0.01)
+    step = (lambda g: opt.apply_gradients([(g, w)]))
+    step = tf.function(step) if compiled else step
+    seen = []
+    for g in grads:
+        seen.append((w.value(), [s.value() for s in opt.variables[2:]]))
+        step(tf.constant(g))
+    np.testing.assert_allclose(w.numpy(), _np_adam(w0.astype(np.float64), grads, 0.01), rtol=2e-5, atol=1e-6)
+    np.testing.assert_array_equal(seen[0][0].numpy(), w0)
+    np.testing.assert_array_equal(seen[1][1][0].numpy(), 0.1 * grads[0])  # m after one step: (1 - b1) g
+    m, v = (s.numpy() for s in opt.variables[2:4])
+    assert not np.array_equal(m, v) and not np.array_equal(m, w.numpy())
+
+
 # ---- schedules --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("schedule, expected", [
