@@ -123,7 +123,7 @@ def test_unfed_placeholder_is_a_clear_error():
 
 
 def test_optimizer_options_change_takes_effect_on_next_call():
-    f = tf.function(lambda x: x * 1.0 + 0.0)
+    f = tf.function(lambda x: x * 1.0 - 0.0)
     x = tf.constant([1.0])
     f(x)
     cf = f.get_concrete_function(x)

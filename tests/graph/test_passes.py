@@ -126,7 +126,7 @@ def test_constant_folding_leaves_failing_ops_for_run_time():
 def test_arithmetic_simplification():
     def f(x):
         y = -(-(x * 1.0))
-        y = tf.reshape(tf.reshape(y + 0.0, [3, 2]), [6])
+        y = tf.reshape(tf.reshape(y - 0.0, [3, 2]), [6])
         z = tf.transpose(tf.transpose(x, [1, 0]), [1, 0])
         w = x + tf.zeros([4, 2, 3])   # broadcasting: not an identity
         return y, tf.identity(z), w / 1.0
@@ -188,8 +188,18 @@ def test_pipeline_report_and_switches():
 
 
 def test_optimize_is_a_pure_function():
-    g = _graph(lambda x: x * 1.0 + 0.0, tf.TensorSpec([2]))
+    g = _graph(lambda x: x * 1.0 - 0.0, tf.TensorSpec([2]))
     before = str(g)
     out, report = passes.optimize(g, {})
     assert str(g) == before and out is not g and len(out) < len(g)
     assert [r[1:] for r in report] == [(5, 5), (5, 3), (3, 3), (3, 1)]
+
+
+def test_simplification_keeps_the_sign_of_zero():
+    """x + 0.0 and x - (-0.0) turn -0.0 into +0.0, so they stay; x + (-0.0) and x - 0.0 are identities."""
+    x = tf.constant([-0.0, 1.0])
+    for fn, removed in ((lambda v: v + 0.0, False), (lambda v: v - (-0.0), False),
+                        (lambda v: v + (-0.0), True), (lambda v: v - 0.0, True)):
+        out = dce.run(simplify.run(_graph(fn, tf.TensorSpec([2]))))
+        assert (len([op for op in out.get_operations() if op.type in ("AddV2", "Sub")]) == 0) == removed
+        np.testing.assert_array_equal(np.signbit(tf.function(fn)(x).numpy()), np.signbit(fn(x).numpy()))

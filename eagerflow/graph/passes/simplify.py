@@ -3,9 +3,10 @@
 Each rule looks at one node (inputs already rewritten) and returns the tensors replacing its
 outputs, or None when its pattern does not match. Rules are exact: identities only fire when the
 result has the operand's dtype and static shape (`x + zeros([3])` with x of shape [1] broadcasts, so
-it stays), and nothing that changes NaN/Inf/-0 behaviour beyond `x + 0` is rewritten.
+it stays), and results stay bitwise what eager computes, -0.0 included: for floats `x + (-0.0)` and
+`x - (+0.0)` are identities, while `x + 0.0` and `x - (-0.0)` turn -0.0 into +0.0 and stay.
 
-    x + 0, 0 + x, x - 0, x * 1, 1 * x, x / 1, x ** 1  ->  x
+    x + 0, 0 + x, x - 0 (signed zeros as above), x * 1, 1 * x, x / 1, x ** 1  ->  x
     -(-x), ~~b, conj(conj(x))                         ->  x
     identity(x)                                       ->  x
     reshape(reshape(x, s1), s2)                       ->  reshape(x, s2)
@@ -50,7 +51,23 @@ def _passes_through(x, out) -> bool:
 
 def _is_filled(t, value) -> bool:
     c = const_value(t)
-    return c is not None and c.size > 0 and c.dtype != object and bool(np.all(c == value))
+    if c is None or c.size == 0 or c.dtype == object or not bool(np.all(c == value)):
+        return False
+    if isinstance(value, _SignedZero) and c.dtype.kind in "fc":  # the sign of a float zero matters
+        return bool(np.all(np.signbit(np.real(c)) == value.negative))
+    return True
+
+
+class _SignedZero(float):
+    """0 for integers; for floats only the zero of the given sign (the one that is an identity)."""
+
+    def __new__(cls, negative: bool):
+        z = super().__new__(cls, 0.0)
+        z.negative = negative
+        return z
+
+
+ADD_ZERO, SUB_ZERO = _SignedZero(True), _SignedZero(False)  # x + (-0.0) == x, x - (+0.0) == x
 
 
 def right_identity(value):
@@ -112,8 +129,8 @@ def transpose_rule(op, ins, g):
 
 
 RULES = {
-    "AddV2": (right_identity(0), left_identity(0)),
-    "Sub": (right_identity(0),),
+    "AddV2": (right_identity(ADD_ZERO), left_identity(ADD_ZERO)),
+    "Sub": (right_identity(SUB_ZERO),),
     "Mul": (right_identity(1), left_identity(1)),
     "RealDiv": (right_identity(1),),
     "Pow": (right_identity(1),),
