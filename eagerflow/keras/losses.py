@@ -18,7 +18,7 @@ from .. import dtypes as _dt
 from ..context import name_scope
 from ..ops import array as _array, math as _math, nn as _nn, reduce as _reduce
 from ..tensor import Tensor, convert_to_tensor
-from . import backend as _backend
+from . import backend as _backend, serialization as _ser
 
 __all__ = ["Loss", "LossFunctionWrapper", "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
            "MeanSquaredLogarithmicError", "CosineSimilarity", "Huber", "LogCosh", "Hinge", "SquaredHinge",
@@ -688,23 +688,12 @@ _ALL = {**_CLASSES, **_FUNCTIONS, **_ALIASES}
 
 def serialize(loss) -> dict | str:
     """A `Loss` as Keras's config dict; a built-in loss function as its name."""
-    if isinstance(loss, Loss):
-        return {"module": "keras.losses", "class_name": type(loss).__name__, "config": loss.get_config(),
-                "registered_name": None}
-    return getattr(loss, "__name__", loss)
+    return _ser.serialize(loss, "keras.losses") if isinstance(loss, Loss) else getattr(loss, "__name__", loss)
 
 
 def deserialize(name, custom_objects=None):
     """The loss a `serialize()` result (dict or function name) describes."""
-    table = {**_ALL, **(custom_objects or {})}
-    if isinstance(name, str):
-        if name in table:
-            return table[name]
-        raise ValueError(f"Could not interpret loss identifier: {name}")
-    cls = table.get(name.get("class_name")) if isinstance(name, dict) else None
-    if cls is None or not isinstance(cls, type):
-        raise ValueError(f"Could not interpret loss identifier: {name}")
-    return cls.from_config(name.get("config", {}))
+    return _ser.deserialize(name, _ALL, "loss", custom_objects)
 
 
 def get(identifier):

@@ -17,7 +17,7 @@ from .. import dtypes as _dt
 from ..ops import array as _array, indexing as _indexing, math as _math, reduce as _reduce
 from ..tensor import Tensor, convert_to_tensor
 from . import backend as _backend
-from . import losses as _losses
+from . import losses as _losses, serialization as _ser
 from .confusion_metrics import (AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives,  # noqa: F401
                                 TruePositives)
 from .metrics_base import METRIC_FUNCTIONS, Mean, MeanMetricWrapper, Metric, Sum  # noqa: F401
@@ -529,23 +529,12 @@ poisson, huber, logcosh = _losses.poisson, _losses.huber, _losses.log_cosh
 
 def serialize(metric) -> dict | str:
     """A `Metric` as Keras's config dict; a metric function as its name."""
-    if isinstance(metric, Metric):
-        return {"module": "keras.metrics", "class_name": type(metric).__name__, "config": metric.get_config(),
-                "registered_name": None}
-    return getattr(metric, "__name__", metric)
+    return _ser.serialize(metric, "keras.metrics") if isinstance(metric, Metric) else getattr(metric, "__name__", metric)
 
 
 def deserialize(config, custom_objects=None):
     """The metric a `serialize()` result describes."""
-    table = {**_ALL, **(custom_objects or {})}
-    if isinstance(config, str):
-        if config in table:
-            return table[config]
-        raise ValueError(f"Could not interpret metric identifier: {config}")
-    cls = table.get(config.get("class_name")) if isinstance(config, dict) else None
-    if not isinstance(cls, type):
-        raise ValueError(f"Could not interpret metric identifier: {config}")
-    return cls.from_config(config.get("config", {}))
+    return _ser.deserialize(config, _ALL, "metric", custom_objects)
 
 
 def get(identifier):
