@@ -59,7 +59,34 @@ class LearningRateSchedule:
         return cls(**config)
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _StepDecay(LearningRateSchedule):
+    """Decays `initial_learning_rate` by a function of `step / decay_steps` (floored when `staircase`)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name or type(self).__name__
+        _check_decay_steps(decay_steps)
+
+    def _decay(self, lr, rate, progress):
+        raise NotImplementedError
+
+    def __call__(self, step):
+        with name_scope(self.name):
+            lr = _as_float(self.initial_learning_rate)
+            p = _math.cast(step, lr.dtype) / _math.cast(self.decay_steps, lr.dtype)
+            if self.staircase:
+                p = _math.floor(p)
+            return self._decay(lr, _math.cast(self.decay_rate, lr.dtype), p)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_StepDecay):
     """`initial_learning_rate * decay_rate ** (step / decay_steps)` (floored exponent when `staircase`).
 
     >>> import eagerflow as tf
@@ -69,24 +96,10 @@ class ExponentialDecay(LearningRateSchedule):
     """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_decay_steps(decay_steps)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
-    def __call__(self, step):
-        with name_scope(self.name):
-            lr = _as_float(self.initial_learning_rate)
-            p = _math.cast(step, lr.dtype) / _math.cast(self.decay_steps, lr.dtype)
-            if self.staircase:
-                p = _math.floor(p)
-            return lr * _math.pow(_math.cast(self.decay_rate, lr.dtype), p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+    def _decay(self, lr, rate, progress):
+        return lr * _math.pow(rate, progress)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -164,7 +177,7 @@ class PolynomialDecay(LearningRateSchedule):
                 "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)`.
 
     >>> import eagerflow as tf
@@ -174,24 +187,10 @@ class InverseTimeDecay(LearningRateSchedule):
     """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_decay_steps(decay_steps)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
-    def __call__(self, step):
-        with name_scope(self.name):
-            lr = _as_float(self.initial_learning_rate)
-            p = _math.cast(step, lr.dtype) / _math.cast(self.decay_steps, lr.dtype)
-            if self.staircase:
-                p = _math.floor(p)
-            return lr / (1.0 + _math.cast(self.decay_rate, lr.dtype) * p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+    def _decay(self, lr, rate, progress):
+        return lr / (1.0 + rate * progress)
 
 
 class CosineDecay(LearningRateSchedule):
