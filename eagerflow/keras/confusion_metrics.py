@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
-from ..ops import array as _array, indexing as _indexing, math as _math, reduce as _reduce
+from ..ops import array as _array, manip as _manip, math as _math, reduce as _reduce
 from ..ops import sort as _sort
 from . import backend as _backend
 from . import losses as _losses
@@ -41,7 +41,7 @@ def _thresholds_list(thresholds, default):
 def _filter_top_k(x, k):
     """Keeps the `k` largest scores per row; the rest become -1e10."""
     _, idx = _sort.top_k(x, k)
-    mask = _reduce.reduce_sum(_indexing.one_hot(idx, x.shape[-1], dtype=x.dtype), axis=-2)
+    mask = _reduce.reduce_sum(_manip.one_hot(idx, x.shape[-1], dtype=x.dtype), axis=-2)
     return x * mask + NEG_INF * (1.0 - mask)
 
 

@@ -26,7 +26,7 @@ from . import array as _array, math as _math, rules as R
 
 __all__ = [
     "strided_slice", "slice", "gather", "gather_nd", "scatter_nd", "tensor_scatter_nd_update",
-    "tensor_scatter_nd_add", "boolean_mask", "one_hot",
+    "tensor_scatter_nd_add", "boolean_mask",
 ]
 
 # `slice` is a public name of this module: Python's slice objects are built through this alias.
@@ -685,7 +685,7 @@ def tensor_scatter_nd_add(tensor, indices, updates, name=None) -> Tensor:
     return bind(tensor_scatter_add_p, *_scatter_args("TensorScatterAdd", tensor, indices, updates))
 
 
-# ---- where (coordinates), boolean_mask, one_hot ---------------------------------------------------------------------
+# ---- where (coordinates), boolean_mask ---------------------------------------------------------------------------
 
 def _where_kernel(x):
     if x.ndim == 0:
@@ -734,70 +734,3 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask") -> Tensor:
     flat = _array.reshape(tensor, lead + [-1] + tail)
     picked = _array.reshape(where_indices(_array.reshape(mask, [-1])), [-1])
     return gather(flat, picked, axis=axis)
-
-
-def _one_hot_kernel(indices, on, off, *dyn, depth, axis):
-    depth = int(np.reshape(dyn[0], -1)[0]) if dyn else depth
-    if depth < 0:
-        R.fail("OneHot", f"depth must be non-negative, got: {depth}")
-    hot = np.expand_dims(indices, -1) == np.arange(depth)
-    out = np.where(hot, on, off).astype(on.dtype, copy=False)
-    return out if axis == -1 else np.moveaxis(out, -1, axis)
-
-
-def _one_hot_shape(i, on, off, *dyn, depth, axis):
-    if i is None:
-        return None
-    out = list(i)
-    out.insert(len(i) if axis == -1 else axis, depth)
-    return tuple(out)
-
-
-def _one_hot_dtype(i, on, off, *dyn, **_):
-    if i not in (_dt.uint8, _dt.int8, _dt.int32, _dt.int64):
-        R.fail("OneHot", f"Value for attr 'TI' of {R.tf_name(i)} is not in the list of allowed values: "
-                         "uint8, int8, int32, int64")
-    return _same_one_hot(on, off)
-
-
-_same_one_hot = R.same("OneHot")
-one_hot_p = Primitive("OneHot", _one_hot_kernel, dtype_rule=_one_hot_dtype, shape_rule=_one_hot_shape)
-
-
-def _one_hot_value(value, dtype):
-    if isinstance(value, Tensor):
-        return value
-    return convert_to_tensor(value, dtype_hint=dtype)
-
-
-def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None) -> Tensor:
-    """A one-hot encoding: `on_value` where the new axis equals the index, `off_value` elsewhere.
-
-    >>> import eagerflow as tf
-    >>> print(tf.one_hot([0, 2], 3))
-    tf.Tensor(
-    [[1. 0. 0.]
-     [0. 0. 1.]], shape=(2, 3), dtype=float32)
-    """
-    indices = convert_to_tensor(indices)
-    dtype = None if dtype is None else _dt.as_dtype(dtype)
-    on = None if on_value is None else _one_hot_value(on_value, dtype)
-    off = None if off_value is None else _one_hot_value(off_value, dtype)
-    for what, t in (("on_value", on), ("off_value", off)):
-        if t is not None and dtype is not None and t.dtype is not dtype:
-            raise TypeError(f"dtype {t.dtype} of {what} does not match dtype parameter {dtype}")
-    if on is not None and off is not None and on.dtype is not off.dtype:
-        raise TypeError(f"dtype {on.dtype} of on_value does not match dtype {off.dtype} of off_value")
-    dtype = dtype or (on.dtype if on is not None else off.dtype if off is not None else _dt.float32)
-    on = on if on is not None else constant(1, dtype)
-    off = off if off is not None else constant(0, dtype)
-    static, dyn = _array.shape_arg("OneHot", depth, "depth")
-    if len(static) != 1:
-        raise ValueError(f"one_hot: depth must be a scalar, got {depth!r}")
-    r = indices.shape.rank
-    axis = -1 if axis is None else int(axis)
-    if r is not None and not (axis == -1 or 0 <= axis <= r):
-        R.fail("OneHot", f"Expected axis to be -1 or between [0, {r + 1}).  But received: {axis}")
-    if static[0] is not None and static[0] < 0:
-        R.fail("OneHot", f"depth must be non-negative, got: {static[0]}")
-    return bind(one_hot_p, indices, on, off, *dyn, depth=static[0], axis=axis)
