@@ -46,7 +46,37 @@ def _broadcast(param, ndim: int, axes):
     return tf.reshape(param, shape)
 
 
-class BatchNormalization(Layer):
+class _ScaleShift(Layer):
+    """The learned scale (gamma) and shift (beta) both normalization layers share: settings, weights, config."""
+
+    def _set_scale_shift(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                         beta_constraint, gamma_constraint) -> None:
+        self.beta_initializer = _initializers.get(beta_initializer)
+        self.gamma_initializer = _initializers.get(gamma_initializer)
+        self.beta_regularizer = _regularizers.get(beta_regularizer)
+        self.gamma_regularizer = _regularizers.get(gamma_regularizer)
+        self.beta_constraint = _constraints.get(beta_constraint)
+        self.gamma_constraint = _constraints.get(gamma_constraint)
+
+    def _add_scale_shift(self, shape, scale: bool, center: bool) -> None:
+        self.gamma = self.beta = None
+        if scale:
+            self.gamma = self.add_weight(shape=shape, name="gamma", initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if center:
+            self.beta = self.add_weight(shape=shape, name="beta", initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+
+    def _scale_shift_config(self) -> dict:
+        return {"beta_initializer": _initializers.serialize(self.beta_initializer),
+                "gamma_initializer": _initializers.serialize(self.gamma_initializer),
+                "beta_regularizer": _regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": _regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": _constraints.serialize(self.beta_constraint),
+                "gamma_constraint": _constraints.serialize(self.gamma_constraint)}
+
+
+class BatchNormalization(_ScaleShift):
     """Normalizes each feature (along `axis`) to zero mean and unit variance, then scales and shifts."""
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
@@ -61,14 +91,10 @@ class BatchNormalization(Layer):
         self.momentum, self.epsilon = float(momentum), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
         self.synchronized = bool(synchronized)
-        self.beta_initializer = _initializers.get(beta_initializer)
-        self.gamma_initializer = _initializers.get(gamma_initializer)
+        self._set_scale_shift(beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                              beta_constraint, gamma_constraint)
         self.moving_mean_initializer = _initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = _initializers.get(moving_variance_initializer)
-        self.beta_regularizer = _regularizers.get(beta_regularizer)
-        self.gamma_regularizer = _regularizers.get(gamma_regularizer)
-        self.beta_constraint = _constraints.get(beta_constraint)
-        self.gamma_constraint = _constraints.get(gamma_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -79,13 +105,7 @@ class BatchNormalization(Layer):
             raise ValueError(f"Axis {self.axis} of input tensor should have a defined dimension but the layer "
                              f"received an input with shape {tuple(input_shape)}.")
         self._reduce = [a for a in range(ndim) if a not in self._axes]
-        self.gamma = self.beta = None
-        if self.scale:
-            self.gamma = self.add_weight(shape=shape, name="gamma", initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight(shape=shape, name="beta", initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self._add_scale_shift(shape, self.scale, self.center)
         self.moving_mean = self.add_weight(shape=shape, name="moving_mean", initializer=self.moving_mean_initializer,
                                            trainable=False)
         self.moving_variance = self.add_weight(shape=shape, name="moving_variance",
@@ -116,19 +136,14 @@ class BatchNormalization(Layer):
         config = super().get_config()
         config.update({
             "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon, "center": self.center,
-            "scale": self.scale, "beta_initializer": _initializers.serialize(self.beta_initializer),
-            "gamma_initializer": _initializers.serialize(self.gamma_initializer),
+            "scale": self.scale, **self._scale_shift_config(),
             "moving_mean_initializer": _initializers.serialize(self.moving_mean_initializer),
             "moving_variance_initializer": _initializers.serialize(self.moving_variance_initializer),
-            "beta_regularizer": _regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": _regularizers.serialize(self.gamma_regularizer),
-            "beta_constraint": _constraints.serialize(self.beta_constraint),
-            "gamma_constraint": _constraints.serialize(self.gamma_constraint),
             "synchronized": self.synchronized, "renorm": False, "renorm_clipping": None, "renorm_momentum": 0.99})
         return config
 
 
-class LayerNormalization(Layer):
+class LayerNormalization(_ScaleShift):
     """Normalizes each example over `axis` (the last by default), then scales and shifts.
 
     >>> import eagerflow as tf
@@ -144,12 +159,8 @@ class LayerNormalization(Layer):
         self.axis = list(axis) if isinstance(axis, (list, tuple)) else int(axis)
         self.epsilon = float(epsilon)
         self.center, self.scale, self.rms_scaling = bool(center), bool(scale), bool(rms_scaling)
-        self.beta_initializer = _initializers.get(beta_initializer)
-        self.gamma_initializer = _initializers.get(gamma_initializer)
-        self.beta_regularizer = _regularizers.get(beta_regularizer)
-        self.gamma_regularizer = _regularizers.get(gamma_regularizer)
-        self.beta_constraint = _constraints.get(beta_constraint)
-        self.gamma_constraint = _constraints.get(gamma_constraint)
+        self._set_scale_shift(beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                              beta_constraint, gamma_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -159,13 +170,7 @@ class LayerNormalization(Layer):
         if None in shape:
             raise ValueError(f"The normalized axes {self.axis} of the input to LayerNormalization must be defined; "
                              f"received input shape {tuple(input_shape)}.")
-        self.gamma = self.beta = None
-        if self.scale or self.rms_scaling:
-            self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
-        if self.center and not self.rms_scaling:
-            self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self._add_scale_shift(shape, self.scale or self.rms_scaling, self.center and not self.rms_scaling)
         self.built = True
 
     def call(self, inputs):
@@ -187,10 +192,5 @@ class LayerNormalization(Layer):
         config = super().get_config()
         config.update({
             "axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-            "rms_scaling": self.rms_scaling, "beta_initializer": _initializers.serialize(self.beta_initializer),
-            "gamma_initializer": _initializers.serialize(self.gamma_initializer),
-            "beta_regularizer": _regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": _regularizers.serialize(self.gamma_regularizer),
-            "beta_constraint": _constraints.serialize(self.beta_constraint),
-            "gamma_constraint": _constraints.serialize(self.gamma_constraint)})
+            "rms_scaling": self.rms_scaling, **self._scale_shift_config()})
         return config
