@@ -11,6 +11,7 @@ Use it as TensorFlow::
 
 This module only re-exports; each name lives in the module that implements it.
 """
+from . import _memory  # noqa: F401 - malloc tuning, first (see its docstring)
 from . import dtypes, errors, nest  # noqa: F401
 from .dtypes import *  # noqa: F401,F403
 from .dtypes import DType, as_dtype  # noqa: F401
