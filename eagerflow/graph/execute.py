@@ -35,6 +35,7 @@ import re
 
 import numpy as np
 
+from .. import _threads
 from ..errors import OpError
 from .tracebacks import at_user_line
 from ..primitive import op_error
@@ -192,7 +193,19 @@ def compile_graph(graph, feeds, fetches, bound=(), *, prune: bool = False, name:
     code = "\n".join([f"def run({', '.join(f'a{i}' for i in range(len(feeds)))}):"] + gen.body) + "\n"
     op_name = f"__inference_{_ident(name)}_{next(_ids)}"
     exec(compile(code, f"<eagerflow {op_name}>", "exec"), gen.ns)  # noqa: S102 - our own generated source
-    return Executable(graph, gen.ns["run"], code, gen.line_ops, gen.names, gen.ns, op_name)
+    run = gen.ns["run"]
+    exe = Executable(graph, run, code, gen.line_ops, gen.names, gen.ns, op_name)
+    if any(op.prim in _threads.PARALLEL_PRIMS for op in ops):
+        exe.run = _with_intra_op_threads(run)  # error lines are still found in `run`'s frames
+    return exe
+
+
+def _with_intra_op_threads(run):
+    """`run` with BLAS single-threaded, so its parallel kernels can use the thread pool (see _threads)."""
+    def parallel_run(*args):
+        with _threads.single_threaded_blas():
+            return run(*args)
+    return parallel_run
 
 
 class _CodeGen:

@@ -6,7 +6,8 @@ returns one of:
 
 - None: copy the node unchanged (the default);
 - DROP: leave it out (its outputs must be unused);
-- a list of tensors of the new graph that replace the node's outputs.
+- a list of tensors of the new graph that replace the node's outputs; GONE in place of an output
+  means that no node left reads it (a fusing pass replaces its readers too).
 
 Placeholders are always copied, so inputs and captures keep their order; outputs, structured
 outputs and captures are mapped at the end. The original graph is never modified.
@@ -15,9 +16,10 @@ from __future__ import annotations
 
 from .ir import const_p
 
-__all__ = ["rewrite", "DROP", "const_value", "new_const", "emit"]
+__all__ = ["rewrite", "DROP", "GONE", "const_value", "new_const", "emit"]
 
 DROP = object()
+GONE = object()
 
 
 def rewrite(graph, visit=None):
@@ -36,7 +38,7 @@ def rewrite(graph, visit=None):
             copied = new.copy_op(op, ins, ctrl)
             op_env[id(op)] = copied
             res = copied.outputs
-        elif res and id(op) not in op_env:
+        elif res and id(op) not in op_env and res[0] is not GONE:
             op_env[id(op)] = res[0].op  # control edges on a replaced node move to its replacement
         for o, r in zip(op.outputs, res):
             env[id(o)] = r

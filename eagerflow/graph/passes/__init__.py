@@ -1,19 +1,21 @@
 """Graph optimization passes and the pipeline that runs them (each pass: Graph -> new Graph).
 
 The pipeline runs, in order: constant folding, arithmetic simplification, common-subexpression
-elimination, dead-code elimination. Each is on by default and switched by TF's option names in
+elimination, dead-code elimination, remapping (fused convolution blocks; after DCE, which removes
+the dead gradient nodes that would hide a pattern). Each is on by default and switched by TF's option names in
 `tf.config.optimizer.set_experimental_options` (plus eagerflow's own names for passes TF has
 no switch for):
 
     constant_folding                    constant folding
     arithmetic_optimization             arithmetic simplification
     common_subexpression_elimination    CSE (TF does it inside arithmetic_optimization)
+    remapping                           Conv2D+BiasAdd+Relu+MaxPool and its gradient fused
     disable_model_pruning=True          turns dead-code elimination off
     disable_meta_optimizer=True         turns every pass off
 """
 from __future__ import annotations
 
-from . import constant_folding, cse, dce, simplify
+from . import constant_folding, cse, dce, remapper, simplify
 
 __all__ = ["PIPELINE", "optimize", "enabled", "KNOWN_OPTIONS"]
 
@@ -23,6 +25,7 @@ PIPELINE = (
     ("arithmetic_simplification", simplify.run, "arithmetic_optimization", False),
     ("common_subexpression_elimination", cse.run, "common_subexpression_elimination", False),
     ("dead_code_elimination", dce.run, "disable_model_pruning", True),
+    ("remapping", remapper.run, "remapping", False),
 )
 
 # TF's option names (accepted; those without a pass here are recorded and ignored) and ours.
