@@ -102,7 +102,7 @@ def _windows(xp, ksize, pooled, covered, pool, strides, dilations, order):
 def _fwd_kernel(x, w, *bias, strides, padding, dilations, pool, order):
     pooled, pads, covered, per = _layout(x.shape, w.shape, strides, padding, dilations, pool, order)
     ksize, n, c, o, r = w.shape[:-2], x.shape[0], x.shape[-1], w.shape[-1], len(pool)
-    k, taps = int(np.prod(ksize)) * c, _few_channels(c)
+    k, taps, t = int(np.prod(ksize)) * c, _few_channels(c), int(np.prod(pool))
     xp, wm = W.pad(x, pads), w.reshape(-1, o)
     # [K*C, rows] for few channels (the copy then moves whole image rows, not C floats at a time)
     cols = np.empty((k, n * per) if taps else (n * per, k), x.dtype)
@@ -115,10 +115,22 @@ def _fwd_kernel(x, w, *bias, strides, padding, dilations, pool, order):
         if taps:
             perm = tuple(range(lead, lead + r + 1)) + tuple(range(lead))
             np.copyto(_view(cols[:, a:b], tuple(view.shape[i] for i in perm)), view.transpose(perm))
-            np.matmul(cols[:, a:b].T, wm, out=z[a:b])
         else:
             np.copyto(_view(cols[a:b], view.shape), view)
-            np.matmul(cols[a:b], wm, out=z[a:b])
+        if a == b:
+            return
+        if order == "pool":  # one matmul per pool tap, so each slab is pooled while still in cache
+            m = (b - a) // t
+            qc = _view(q[lo:hi], (m, o))
+            for i, s0 in enumerate(range(a, b, m)):
+                zi = z[s0:s0 + m]
+                np.matmul(cols[:, s0:s0 + m].T if taps else cols[s0:s0 + m], wm, out=zi)
+                if i:
+                    np.maximum(z[a:a + m] if i == 1 else qc, zi, out=qc)
+            if t == 1:
+                np.copyto(qc, z[a:b])
+            return
+        np.matmul(cols[:, a:b].T if taps else cols[a:b], wm, out=z[a:b])
         slabs = _slabs(z[a:b], order, hi - lo, pooled, pool)
         qc = _view(q[lo:hi], slabs[0].shape)
         if len(slabs) == 1:
@@ -149,7 +161,8 @@ def _grad_kernel(x, cols, w, z, q, qb, d, *, strides, padding, dilations, pool, 
         a, b = lo * per, hi * per
         zs, gs = _slabs(z[a:b], order, hi - lo, pooled, pool), _slabs(g[a:b], order, hi - lo, pooled, pool)
         qf, df = q[lo:hi].reshape(zs[0].shape), d[lo:hi].reshape(zs[0].shape)
-        free = hit = None
+        free = hit = dw = None
+        m = (b - a) // len(zs) if b > a else 0
         for i, (zi, gi) in enumerate(zip(zs, gs)):  # TF's first maximum per window (of Relu's output if `relu`)
             hit = zi == qf
             if i == 0 and relu:  # the window's Relu outputs are all 0: the first one takes the gradient
@@ -159,10 +172,15 @@ def _grad_kernel(x, cols, w, z, q, qb, d, *, strides, padding, dilations, pool, 
             if i + 1 < len(zs):
                 free = ~hit if free is None else np.logical_xor(free, hit, out=free)
             np.multiply(df, hit, out=gi)
+            if order == "pool":  # this slab's part of the filter gradient, while it is in cache
+                s0 = a + i * m
+                part = cols[:, s0:s0 + m] @ gi if taps else cols[s0:s0 + m].T @ gi
+                dw = part if dw is None else dw + part
         # each window's gradient lands on exactly one element, unless its max is NaN (then on none)
         missed = (~hit if free is None else free ^ hit).any()
         db = _nn._column_sums(g[a:b] if missed else d[lo:hi].reshape(-1, o))
-        dw = cols[:, a:b] @ g[a:b] if taps else cols[a:b].T @ g[a:b]
+        if order != "pool":
+            dw = cols[:, a:b] @ g[a:b] if taps else cols[a:b].T @ g[a:b]
         if need_dx:  # one matmul per filter tap, each result contiguous, added to the rows that tap read
             dxc = dxp[lo:hi]
             for i, (_, sl) in enumerate(W.taps(ksize, covered, strides, dilations)):
