@@ -20,11 +20,11 @@ means one thread per core, at most `MAX_WORKERS`. Without a BLAS whose thread co
 """
 from __future__ import annotations
 
-import ctypes
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from . import _blas as _blas_lib
 from .context import settings
 
 __all__ = ["batch_chunks", "run_chunks", "single_threaded_blas", "PARALLEL_PRIMS"]
@@ -34,30 +34,10 @@ MIN_CHUNK_WORK = 1 << 17  # elements a chunk touches before threads pay off (a p
 PARALLEL_PRIMS: set = set()  # primitives whose kernels call run_chunks: their graphs run single_threaded_blas
 
 
-def _find_blas_threads():
-    """(get, set) functions for OpenBLAS's thread count, or None."""
-    try:
-        with open("/proc/self/maps") as f:
-            paths = {line.split()[-1] for line in f if "openblas" in line.lower()}
-    except OSError:
-        return None
-    for path in sorted(paths):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""), ("openblas", "64_"),
-                               ("openblas", "")):
-            get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
-            put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
-            if get is not None and put is not None:
-                put.argtypes = (ctypes.c_int,)
-                return get, put
-    return None
-
-
-_blas = None
-_blas_probed = False
+try:
+    CPUS = len(os.sched_getaffinity(0))  # the cores this process may run on
+except (AttributeError, OSError):
+    CPUS = os.cpu_count() or 1
 _lock = threading.Lock()
 _depth = 0          # nesting of single_threaded_blas scopes (graphs run inside graphs)
 _saved_threads = 0  # BLAS's thread count before the outermost scope
@@ -65,11 +45,10 @@ _pool = None
 _pool_pid = None
 
 
+_blas = _blas_lib.threads_control()
+
+
 def _blas_control():
-    global _blas, _blas_probed
-    if not _blas_probed:
-        import numpy  # noqa: F401 - loads the BLAS library, if not yet loaded
-        _blas, _blas_probed = _find_blas_threads(), True
     return _blas
 
 
@@ -77,7 +56,7 @@ def workers() -> int:
     """Threads a kernel may use now: 1 unless inside single_threaded_blas with a settable BLAS."""
     if _depth == 0:
         return 1
-    n = settings.threading["intra_op"] or min(os.cpu_count() or 1, MAX_WORKERS)
+    n = settings.threading["intra_op"] or CPUS
     return max(1, min(n, MAX_WORKERS))
 
 

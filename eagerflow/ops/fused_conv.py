@@ -25,9 +25,9 @@ element (TF's first maximum of Relu's output), except that a tie created only by
 (z_a + b == z_b + b with z_a != z_b) goes to the larger z; the matmuls' row blocking and the
 order of the filter and bias gradients' sums differ (float rounding, ~1e-7 relative in float32).
 
-    _FusedConv2DMaxPool(x, w[, b])  -> (qb, q, z, cols)
-        q = MaxPool(Conv2D(x, w)), qb = q + b (what BiasAdd > MaxPool gives; Relu follows as a node)
-    _FusedConv2DMaxPoolGrad(x, cols, w, z, q, qb, d) -> (dw, db, dx)
+    _FusedConv2DMaxPool(x, w[, b])  -> (p, q, z, cols)
+        q = MaxPool(Conv2D(x, w)); p = q + b, then Relu if `relu`: what the unfused block outputs
+    _FusedConv2DMaxPoolGrad(x, cols, w, z, q, p, d) -> (dw, db, dx)
         d: the gradient w.r.t. the pooled output (of Relu's output if `relu`); dx empty unless `need_dx`.
 """
 from __future__ import annotations
@@ -99,7 +99,7 @@ def _windows(xp, ksize, pooled, covered, pool, strides, dilations, order):
     return W.windows(xp, ksize, covered, strides, dilations), len(pool) + 1
 
 
-def _fwd_kernel(x, w, *bias, strides, padding, dilations, pool, order):
+def _fwd_kernel(x, w, *bias, strides, padding, dilations, pool, order, relu):
     pooled, pads, covered, per = _layout(x.shape, w.shape, strides, padding, dilations, pool, order)
     ksize, n, c, o, r = w.shape[:-2], x.shape[0], x.shape[-1], w.shape[-1], len(pool)
     k, taps, t = int(np.prod(ksize)) * c, _few_channels(c), int(np.prod(pool))
@@ -142,11 +142,13 @@ def _fwd_kernel(x, w, *bias, strides, padding, dilations, pool, order):
 
     _threads.run_chunks(chunk, _threads.batch_chunks(n, per * k))
     # rounding is monotonic, so max(z + b) == max(z) + b exactly: the bias goes on the pooled values
-    qb = _nn._bias_add_kernel(q, bias[0], data_format="NHWC") if bias else q
-    return qb, q, z, cols
+    p = _nn._bias_add_kernel(q, bias[0], data_format="NHWC") if bias else q
+    if relu:  # and Relu commutes with max
+        p = np.maximum(p, 0, out=p) if bias else _nn._relu_kernel(p)
+    return p, q, z, cols
 
 
-def _grad_kernel(x, cols, w, z, q, qb, d, *, strides, padding, dilations, pool, order, relu, need_dx):
+def _grad_kernel(x, cols, w, z, q, p, d, *, strides, padding, dilations, pool, order, relu, need_dx):
     if need_dx and order != "image":
         R.fail(_BWD, "the input gradient needs the image row order")
     pooled, pads, covered, per = _layout(x.shape, w.shape, strides, padding, dilations, pool, order)
@@ -166,7 +168,7 @@ def _grad_kernel(x, cols, w, z, q, qb, d, *, strides, padding, dilations, pool, 
         for i, (zi, gi) in enumerate(zip(zs, gs)):  # TF's first maximum per window (of Relu's output if `relu`)
             hit = zi == qf
             if i == 0 and relu:  # the window's Relu outputs are all 0: the first one takes the gradient
-                hit |= qb[lo:hi].reshape(qf.shape) <= 0
+                hit |= p[lo:hi].reshape(qf.shape) <= 0
             if free is not None:
                 hit &= free
             if i + 1 < len(zs):
@@ -200,7 +202,7 @@ def _fwd_dtype(xd, wd, *bd, **_):
     return dt, dt, dt, dt
 
 
-def _fwd_shape(xs, ws, *bs, strides, padding, dilations, pool, order):
+def _fwd_shape(xs, ws, *bs, strides, padding, dilations, pool, order, relu):
     if xs is None or ws is None:
         R.fail(_FWD, "needs inputs of known rank")
     pooled, _ = _geometry(xs, ws, strides, padding, dilations, pool)

@@ -4,6 +4,7 @@ import pytest
 
 import eagerflow as tf
 from eagerflow import _threads
+from eagerflow.context import settings
 from eagerflow.ops import fused_conv
 
 FUSED = {"_FusedConv2DMaxPool", "_FusedConv2DMaxPoolGrad"}
@@ -14,13 +15,14 @@ def _types(fn, *args):
 
 
 def _run(fn, args, remapping: bool):
+    saved = settings.optimizer_options
     tf.config.optimizer.set_experimental_options({"remapping": remapping})
     try:
         f = tf.function(fn)
         out = f(*args)
         return [o.numpy() for o in out if o is not None], _types(f, *args)
     finally:
-        tf.config.optimizer.set_experimental_options({"remapping": True})
+        settings.optimizer_options = saved
 
 
 def _block_step(strides=1, padding="VALID", dilations=1, pool=2, bias=True, relu=True, watch_x=True):
@@ -203,8 +205,8 @@ def test_fused_kernels_check_their_inputs():
     x = np.zeros((1, 6, 6, 4), np.float32)
     attrs = dict(strides=(1, 1), padding="VALID", dilations=(1, 1), pool=(2, 2), order="pool")
     with pytest.raises(tf.errors.InvalidArgumentError, match="grouped"):
-        fused_conv._fwd_kernel(x, np.zeros((3, 3, 2, 4), np.float32), **attrs)
-    qb, q, z, cols = fused_conv._fwd_kernel(x, np.zeros((3, 3, 4, 2), np.float32), **attrs)
+        fused_conv._fwd_kernel(x, np.zeros((3, 3, 2, 4), np.float32), relu=True, **attrs)
+    qb, q, z, cols = fused_conv._fwd_kernel(x, np.zeros((3, 3, 4, 2), np.float32), relu=True, **attrs)
     with pytest.raises(tf.errors.InvalidArgumentError, match="image row order"):
         fused_conv._grad_kernel(x, cols, np.zeros((3, 3, 4, 2), np.float32), z, q, qb, qb, relu=True,
                                 need_dx=True, **attrs)

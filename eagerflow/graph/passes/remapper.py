@@ -2,12 +2,12 @@
 
 Pattern, in graph order (all NHWC, one group, float; BiasAdd and Relu optional)::
 
-    %c = Conv2D(%x, %w)                           %qb, %q, %z, %cols = _FusedConv2DMaxPool(%x, %w, %b)
-    %b2 = BiasAdd(%c, %b)                         %p = Relu(%qb)
-    %r = Relu(%b2)                       ->
+    %c = Conv2D(%x, %w)                           %p, %q, %z, %cols = _FusedConv2DMaxPool(%x, %w, %b)
+    %b2 = BiasAdd(%c, %b)                  ->
+    %r = Relu(%b2)
     %p = MaxPool(%r)         (windows side by side: ksize == strides, VALID)
     ...
-    %g = MaxPoolGrad(%r, %p, %d)                  %dw, %db, %dx = _FusedConv2DMaxPoolGrad(%x, %cols, %w, %z, %q, %qb, %d)
+    %g = MaxPoolGrad(%r, %p, %d)                  %dw, %db, %dx = _FusedConv2DMaxPoolGrad(%x, %cols, %w, %z, %q, %p, %d)
     %db = BiasAddGrad(%g)
     %dw = Conv2DBackpropFilter(%x, _, %g)
     %dx = Conv2DBackpropInput(_, %w, %g)          (each of the three optional)
@@ -25,14 +25,13 @@ Before (a forward-only block)::
 
 After::
 
-    %0, %1, %2, %3 = _FusedConv2DMaxPool(%x, %w, %b) {..., pool=(2, 2), order='pool'} : float32[None,13,13,32], ...
-    %4 = Relu(%0) : float32[None,13,13,32]
+    %0, %1, %2, %3 = _FusedConv2DMaxPool(%x, %w, %b) {..., pool=(2, 2), order='pool', relu=True} : float32[None,13,13,32], ...
 """
 from __future__ import annotations
 
 from ...ops import fused_conv as F
-from ...ops.nn import relu_p
 from ..rewrite import GONE, emit, rewrite
+from . import dce
 
 __all__ = ["run"]
 
@@ -127,7 +126,7 @@ def need_dx(m) -> bool:
 
 def fwd_attrs(m) -> dict:
     # rows in pool-tap order make the pool and its gradient contiguous; the input gradient wants image order
-    return {**m["attrs"], "order": "image" if need_dx(m) else "pool"}
+    return {**m["attrs"], "order": "image" if need_dx(m) else "pool", "relu": m["relu"]}
 
 
 def run(graph):
@@ -167,15 +166,15 @@ def run(graph):
             args = [mapping[id(m["x"])], mapping[id(m["w"])]]
             if m["bias"] is not None:
                 args.append(mapping[id(m["bias"])])
-            qb, q, z, cols = emit(g, F.fused_conv2d_max_pool_p, args, fwd_attrs(m), op)
-            new.update(x=args[0], w=args[1], q=q, qb=qb, z=z, cols=cols)
-            return emit(g, relu_p, [qb], {}, op) if m["relu"] else [qb]
+            p, q, z, cols = emit(g, F.fused_conv2d_max_pool_p, args, fwd_attrs(m), op)
+            new.update(x=args[0], w=args[1], q=q, p=p, z=z, cols=cols)
+            return [p]
         if role == "grad":
-            attrs = {**fwd_attrs(m), "relu": m["relu"], "need_dx": need_dx(m)}
+            attrs = {**fwd_attrs(m), "need_dx": need_dx(m)}
             new["dw"], new["db"], new["dx"] = emit(g, F.fused_conv2d_max_pool_grad_p,
-                                                   [new["x"], new["cols"], new["w"], new["z"], new["q"], new["qb"], ins[2]],
+                                                   [new["x"], new["cols"], new["w"], new["z"], new["q"], new["p"], ins[2]],
                                                    attrs, op)
             return [GONE]
         return [new[role]]  # "dw", "db" or "dx"
 
-    return rewrite(graph, visit)
+    return dce.run(rewrite(graph, visit))  # the fused-away gradients' shape inputs are left unused
