@@ -18,6 +18,11 @@ Each figure is the best of a few runs of a fresh model (build + compile outside 
 first trace inside it). For `mlp` the script also times the same matrix products in raw NumPy
 (the BLAS floor: forward and backward products of every step), so the ratio holds across machines.
 TensorFlow runs the same code in a subprocess with its own interpreter.
+
+The header names the OpenBLAS kernels NumPy runs: machines that pin OPENBLAS_CORETYPE to an older
+kernel set (some do, for old OpenBLAS builds) run matrix products up to 2x slower than a current
+NumPy would on the same CPU; `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python ...` times the
+latter.
 """
 from __future__ import annotations
 
@@ -240,6 +245,18 @@ def fmt(v) -> str:
     return "   n/a" if v is None else f"{v:6.3f}"
 
 
+def blas_kernels() -> str:
+    """Which OpenBLAS kernels NumPy runs here (and whether OPENBLAS_CORETYPE forced them)."""
+    try:
+        from eagerflow import _blas
+    except ImportError:
+        return "BLAS kernels unknown"
+    name, forced = _blas.corename(), os.environ.get("OPENBLAS_CORETYPE")
+    if name is None:
+        return "BLAS: not OpenBLAS"
+    return f"OpenBLAS {name} kernels" + (f" (OPENBLAS_CORETYPE={forced})" if forced else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -256,7 +273,8 @@ def main() -> None:
     floor = blas_floor_mlp(5)
     theirs, note = (None, "TensorFlow skipped (--no-tf)") if args.no_tf or args.backend != "eagerflow" \
         else run_tensorflow(args.tf_python, args.quick)
-    print(f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, NumPy {np.__version__}")
+    print(f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, NumPy {np.__version__}, "
+          f"{blas_kernels()}")
     print(f"{'case':<10}{args.backend + ' s':>14}{'target s':>10}{'x target':>10}{'TF here s':>11}{'TF/ours':>9}"
           f"{'TF (issue) s':>14}")
     for name in ("seed_fit", "seed_loop", "mlp", "cnn"):
