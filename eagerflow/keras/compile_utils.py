@@ -123,9 +123,9 @@ def _check_target_shape(loss, output_name, y_true, y_pred) -> None:
         return
     a, b = t[-1], p[-1]
     if a is not None and b is not None and a != b and a != 1 and b != 1:
+        t, p = (None,) + tuple(t[1:]), (None,) + tuple(p[1:])  # per sample (built from one), as Keras's symbolic shapes
         raise ValueError(f"The loss '{loss.name}' of output '{output_name}' received targets `y` of shape "
-                         f"{tuple(t)}, but the model's output has shape {tuple(p)}: the last dimensions must "
-                         f"match ({a} vs {b}).")
+                         f"{t}, but the model's output has shape {p}: the last dimensions must match ({a} vs {b}).")
 
 
 class CompileLoss:

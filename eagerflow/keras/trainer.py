@@ -337,14 +337,15 @@ class Trainer:
     def _symbolic_build(self, adapter, with_targets=True) -> None:
         """Builds the model, compiled loss/metrics and optimizer eagerly from the first batch.
 
-        (Keras builds from symbolic shapes; one eager forward pass does the same here.) Then checks
-        sparse labels against the number of predicted classes.
+        (Keras builds from symbolic shapes; one eager forward pass on the batch's first sample does
+        the same here.) Then checks sparse labels against the number of predicted classes.
         """
         unbuilt = not getattr(self, "built", True) or (
             with_targets and ((self._compile_loss is not None and not self._compile_loss.built)
                               or (self._compile_metrics is not None and not self._compile_metrics.built)))
         if unbuilt and isinstance(adapter, ArrayAdapter) and adapter.num_samples:
             flat, structure = next(iter(adapter.batches()))
+            flat = [v[:1] for v in flat]  # one sample builds the same weights as a batch, for less
             x, y, _ = unpack_x_y_sample_weight(nest.pack_sequence_as(structure, flat))
             y_pred = self(x, training=False)
             if with_targets and y is not None:
