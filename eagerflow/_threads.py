@@ -6,7 +6,8 @@ its batch in chunks and runs them on two Python threads (NumPy releases the GIL 
 uses both cores for everything, provided BLAS is single-threaded meanwhile: two threads each
 calling a multi-threaded BLAS oversubscribe the cores, and OpenBLAS's idle workers keep spinning on
 a core for a while after each product, so switching BLAS between 1 and N threads around every
-kernel costs more than it saves (measured: a CNN step 1.5x slower).
+kernel costs more than it saves (measured: a CNN step 1.5x slower). Entering the scope also ends
+those workers (`_blas.stop_worker_threads`), as they may still be spinning from NumPy work before.
 
 So parallelism is scoped to a whole graph run: `compile_graph` wraps graphs holding a parallel
 kernel in `single_threaded_blas()`, and inside it `run_chunks` runs a kernel's chunks on the pool.
@@ -76,6 +77,7 @@ class single_threaded_blas:  # noqa: N801 - used like a function
                 _saved_threads = blas[0]()
                 if _saved_threads != 1:
                     blas[1](1)
+                    _blas_lib.stop_worker_threads()  # a worker still spinning would take a core from the pool
             _depth += 1
         self._active = True
         return self

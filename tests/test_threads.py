@@ -26,12 +26,15 @@ def test_run_chunks_is_sequential_outside_a_scope():
 def test_scope_sets_blas_to_one_thread_and_restores_it():
     get, put = _threads._blas_control()
     before = get()
+    a = np.random.RandomState(0).rand(300, 300)
+    product = a @ a  # multi-threaded; entering the scope ends OpenBLAS's workers, which restart on demand
     with _threads.single_threaded_blas():
         assert get() == 1
         with _threads.single_threaded_blas():  # nested graph runs
             assert get() == 1
         assert get() == 1
     assert get() == before
+    np.testing.assert_array_equal(a @ a, product)
     with pytest.raises(RuntimeError):
         with _threads.single_threaded_blas():
             raise RuntimeError("boom")
