@@ -85,8 +85,9 @@ def _view(a: np.ndarray, shape) -> np.ndarray:
     return v
 
 
-def _layout(x_shape, w_shape, strides, padding, dilations, pool, order):
-    """Geometry shared by both kernels: (pooled, pads, window view shape's spatial part, conv rows per image)."""
+def _layout(x_shape, w_shape, strides, padding, dilations, pool):
+    """Geometry shared by both kernels: (pooled sizes, pads, conv outputs covered by a pool window,
+    conv rows per image)."""
     pooled, pads = _geometry(x_shape, w_shape, strides, padding, dilations, pool)
     covered = tuple(p * s for p, s in zip(pooled, pool))  # conv outputs some pool window reads
     return pooled, pads, covered, int(np.prod(covered))
@@ -100,7 +101,7 @@ def _windows(xp, ksize, pooled, covered, pool, strides, dilations, order):
 
 
 def _fwd_kernel(x, w, *bias, strides, padding, dilations, pool, order, relu):
-    pooled, pads, covered, per = _layout(x.shape, w.shape, strides, padding, dilations, pool, order)
+    pooled, pads, covered, per = _layout(x.shape, w.shape, strides, padding, dilations, pool)
     ksize, n, c, o, r = w.shape[:-2], x.shape[0], x.shape[-1], w.shape[-1], len(pool)
     k, taps, t = int(np.prod(ksize)) * c, _few_channels(c), int(np.prod(pool))
     xp, wm = W.pad(x, pads), w.reshape(-1, o)
@@ -151,7 +152,7 @@ def _fwd_kernel(x, w, *bias, strides, padding, dilations, pool, order, relu):
 def _grad_kernel(x, cols, w, z, q, p, d, *, strides, padding, dilations, pool, order, relu, need_dx):
     if need_dx and order != "image":
         R.fail(_BWD, "the input gradient needs the image row order")
-    pooled, pads, covered, per = _layout(x.shape, w.shape, strides, padding, dilations, pool, order)
+    pooled, pads, covered, per = _layout(x.shape, w.shape, strides, padding, dilations, pool)
     ksize, n, c, o = w.shape[:-2], x.shape[0], x.shape[-1], w.shape[-1]
     taps = _few_channels(c)
     g = np.empty(z.shape, d.dtype)
@@ -219,7 +220,7 @@ def _grad_dtype(*dts, **_):
     return dt, dt, dt
 
 
-def _grad_shape(xs, cs, ws, zs, qs, qbs, ds, *, need_dx, **_):
+def _grad_shape(xs, cs, ws, zs, qs, ps, ds, *, need_dx, **_):
     return ws, (None if ws is None else ws[-1],), (xs if need_dx else (0,))
 
 

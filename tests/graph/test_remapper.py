@@ -1,6 +1,7 @@
 """The remapping pass: Conv2D (+BiasAdd) (+Relu) + MaxPool and their gradients fused, same results."""
 import numpy as np
 import pytest
+from hypothesis import given, settings as hyp_settings, strategies as st
 
 import eagerflow as tf
 from eagerflow import _threads
@@ -210,3 +211,24 @@ def test_fused_kernels_check_their_inputs():
     with pytest.raises(tf.errors.InvalidArgumentError, match="image row order"):
         fused_conv._grad_kernel(x, cols, np.zeros((3, 3, 4, 2), np.float32), z, q, qb, qb, relu=True,
                                 need_dx=True, **attrs)
+
+
+@hyp_settings(max_examples=25, deadline=None)
+@given(n=st.integers(0, 3), size=st.integers(3, 12), c=st.sampled_from([1, 2, 9]), o=st.integers(1, 4),
+       k=st.integers(1, 3), stride=st.integers(1, 2), dilation=st.integers(1, 2),
+       padding=st.sampled_from(["VALID", "SAME"]), pool=st.integers(1, 3), bias=st.booleans(), relu=st.booleans(),
+       watch_x=st.booleans())
+def test_random_geometries_match_unfused(n, size, c, o, k, stride, dilation, padding, pool, bias, relu, watch_x):
+    if stride > 1 and dilation > 1:
+        dilation = 1  # TF refuses strides and dilations both above 1
+    if (size - (k - 1) * dilation) < 1 and padding == "VALID":
+        return  # no output at all
+    step = _block_step(strides=stride, padding=padding, dilations=dilation, pool=pool, bias=bias, relu=relu,
+                       watch_x=watch_x)
+    args = _args(np.float64, n=n, size=size, c=c, o=o, k=k, seed=size * 7 + c)
+    fused, types = _run(step, args, True)
+    plain, _ = _run(step, args, False)
+    assert FUSED <= set(types)
+    for a, b in zip(fused, plain):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)
