@@ -93,7 +93,8 @@ class SymbolicTensor(Tensor):
         self._op = op
         self._index = index
         self._dtype = dtype
-        self._shape = TensorShape._from_tuple(_norm_shape(shape))
+        # a TensorShape (copied nodes) is immutable and shared as is; tuples from shape rules are normalized
+        self._shape = shape if type(shape) is TensorShape else TensorShape._from_tuple(_norm_shape(shape))
         self._consumers: list = []
         self._static = _NOT_COMPUTED
 
@@ -572,7 +573,7 @@ class Graph:
     def copy_op(self, op: Operation, inputs, control_inputs=()) -> Operation:
         """A copy of `op` (same primitive, attrs, shapes, name, source) reading `inputs`."""
         new = self.add_op(op.prim, inputs, op.attrs, [o._dtype for o in op.outputs],
-                          [o._shape.as_tuple() for o in op.outputs], name=op.name, control_inputs=control_inputs,
+                          [o._shape for o in op.outputs], name=op.name, control_inputs=control_inputs,
                           source=op.source, scoped=False)
         new.device = op.device
         return new
