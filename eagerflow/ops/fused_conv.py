@@ -72,7 +72,7 @@ def _slabs(z: np.ndarray, order: str, n: int, pooled, pool) -> list:
     """The conv output rows of each pool tap: contiguous [M, O] ("pool") or strided [N, *pooled, O]."""
     t, o = int(np.prod(pool)), z.shape[-1]
     if order == "pool":
-        return list(z.reshape(t, -1, o))
+        return list(z.reshape(t, z.shape[0] // t, o))
     split = z.reshape((n,) + tuple(d for p, k in zip(pooled, pool) for d in (p, k)) + (o,))
     return [split[(slice(None),) + sum(((slice(None), i) for i in tap), ()) + (slice(None),)]
             for tap in np.ndindex(*pool)]
@@ -184,7 +184,7 @@ def _grad_kernel(x, cols, w, z, q, p, d, *, strides, padding, dilations, pool, o
         db = _nn._column_sums(g[a:b] if missed else d[lo:hi].reshape(-1, o))
         if order != "pool":
             dw = cols[:, a:b] @ g[a:b] if taps else cols[a:b].T @ g[a:b]
-        if need_dx:  # one matmul per filter tap, each result contiguous, added to the rows that tap read
+        if need_dx and b > a:  # one matmul per filter tap, each result contiguous, added to the rows that tap read
             dxc = dxp[lo:hi]
             for i, (_, sl) in enumerate(W.taps(ksize, covered, strides, dilations)):
                 dxc[sl] += (g[a:b] @ wk[i]).reshape((hi - lo,) + covered + (c,))

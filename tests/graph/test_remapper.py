@@ -1,7 +1,7 @@
 """The remapping pass: Conv2D (+BiasAdd) (+Relu) + MaxPool and their gradients fused, same results."""
 import numpy as np
 import pytest
-from hypothesis import given, settings as hyp_settings, strategies as st
+from hypothesis import example, given, settings as hyp_settings, strategies as st
 
 import eagerflow as tf
 from eagerflow import _threads
@@ -214,6 +214,8 @@ def test_fused_kernels_check_their_inputs():
 
 
 @hyp_settings(max_examples=25, deadline=None)
+@example(n=0, size=3, c=1, o=1, k=1, stride=2, dilation=1, padding="VALID", pool=3, bias=False, relu=False,
+         watch_x=True)  # no pool window at all: empty slabs, an empty input gradient
 @given(n=st.integers(0, 3), size=st.integers(3, 12), c=st.sampled_from([1, 2, 9]), o=st.integers(1, 4),
        k=st.integers(1, 3), stride=st.integers(1, 2), dilation=st.integers(1, 2),
        padding=st.sampled_from(["VALID", "SAME"]), pool=st.integers(1, 3), bias=st.booleans(), relu=st.booleans(),

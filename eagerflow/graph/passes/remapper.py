@@ -36,9 +36,10 @@ from . import dce
 __all__ = ["run"]
 
 
-def _only_used_by(t, ops, outputs) -> bool:
-    return id(t) not in outputs and all(any(c is o for o in ops) for c in t.consumers()) \
-        and len(t.consumers()) == len(ops)
+def _only_feeds(t, op, outputs) -> bool:
+    """`t` is read by `op` alone (once) and is not a graph output."""
+    users = t.consumers()
+    return id(t) not in outputs and len(users) == 1 and users[0] is op
 
 
 def _conv_attrs(op) -> dict | None:
@@ -73,9 +74,8 @@ def _match(pool_op, outputs):
             or x.shape.rank != 4 or x.shape[-1] != w.shape[-2]:
         return None
     ops = [conv] + chain[::-1]
-    for prev, nxt in zip(ops, ops[1:]):
-        if not _only_used_by(prev.outputs[0], [nxt], outputs):
-            return None
+    if not all(_only_feeds(prev.outputs[0], nxt, outputs) for prev, nxt in zip(ops, ops[1:])):
+        return None
     # r feeds the pool and at most one MaxPoolGrad(r, p, d), whose users are the conv block's gradients
     grads = [c for c in r.consumers() if c is not pool_op]
     if id(r) in outputs or len(grads) > 1 or r.consumers().count(pool_op) != 1:
@@ -120,13 +120,13 @@ def _gradient_users(g, m, outputs):
     return users
 
 
-def need_dx(m) -> bool:
+def _need_dx(m) -> bool:
     return m["grad"] is not None and "dx" in m["grad_users"].values()
 
 
-def fwd_attrs(m) -> dict:
+def _fwd_attrs(m) -> dict:
     # rows in pool-tap order make the pool and its gradient contiguous; the input gradient wants image order
-    return {**m["attrs"], "order": "image" if need_dx(m) else "pool", "relu": m["relu"]}
+    return {**m["attrs"], "order": "image" if _need_dx(m) else "pool", "relu": m["relu"]}
 
 
 def run(graph):
@@ -138,10 +138,13 @@ def run(graph):
         if op.type != "MaxPool":
             continue
         m = _match(op, outputs)
-        if m is None or any(id(o) in ordered for o in [m["conv"], op, m["grad"]] + m["intermediate"]):
+        if m is None:
+            continue
+        gone = [m["conv"]] + m["intermediate"] + ([m["grad"]] if m["grad"] is not None else [])
+        if any(id(o) in ordered for o in gone + [op]):
             continue
         blocks[id(op)] = ("pool", m)
-        for o in [m["conv"]] + m["intermediate"]:
+        for o in gone:
             blocks[id(o)] = ("gone", m)
         if m["grad"] is not None:
             blocks[id(m["grad"])] = ("grad", m)
@@ -149,28 +152,26 @@ def run(graph):
                 blocks[uid] = (kind, m)
     if not blocks:
         return graph
-    fused = {}    # id(match) -> its fused tensors in the new graph
-    mapping = {}  # id(old tensor) -> new tensor, for the tensors the fused nodes read
+    fused = {}  # id(match) -> the block's tensors in the new graph
 
     def visit(op, ins, g):
-        for t, n in zip(op.inputs, ins):
-            mapping[id(t)] = n
         hit = blocks.get(id(op))
         if hit is None:
             return None
         role, m = hit
-        if role == "gone":
-            return [GONE] * len(op.outputs)
         new = fused.setdefault(id(m), {})
+        if role == "gone":  # the block's conv and bias nodes hand over their inputs
+            if op is m["conv"]:
+                new.update(x=ins[0], w=ins[1])
+            elif op.type == "BiasAdd":
+                new["bias"] = ins[1]
+            return [GONE] * len(op.outputs)
         if role == "pool":
-            args = [mapping[id(m["x"])], mapping[id(m["w"])]]
-            if m["bias"] is not None:
-                args.append(mapping[id(m["bias"])])
-            p, q, z, cols = emit(g, F.fused_conv2d_max_pool_p, args, fwd_attrs(m), op)
-            new.update(x=args[0], w=args[1], q=q, p=p, z=z, cols=cols)
-            return [p]
+            args = [new["x"], new["w"]] + ([new["bias"]] if m["bias"] is not None else [])
+            new["p"], new["q"], new["z"], new["cols"] = emit(g, F.fused_conv2d_max_pool_p, args, _fwd_attrs(m), op)
+            return [new["p"]]
         if role == "grad":
-            attrs = {**fwd_attrs(m), "need_dx": need_dx(m)}
+            attrs = {**_fwd_attrs(m), "need_dx": _need_dx(m)}
             new["dw"], new["db"], new["dx"] = emit(g, F.fused_conv2d_max_pool_grad_p,
                                                    [new["x"], new["cols"], new["w"], new["z"], new["q"], new["p"], ins[2]],
                                                    attrs, op)
