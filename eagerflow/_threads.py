@@ -1,13 +1,15 @@
 """Intra-op parallelism: big kernels split by batch over a small thread pool, BLAS single-threaded meanwhile.
 
-NumPy already runs matrix products on every core (OpenBLAS's threads), but the memory-bound passes
-around them (im2col copies, pooling and its gradient, scatters) use one core. A kernel that splits
-its batch in chunks and runs them on two Python threads (NumPy releases the GIL inside its loops)
-uses both cores for everything, provided BLAS is single-threaded meanwhile: two threads each
-calling a multi-threaded BLAS oversubscribe the cores, and OpenBLAS's idle workers keep spinning on
-a core for a while after each product, so switching BLAS between 1 and N threads around every
-kernel costs more than it saves (measured: a CNN step 1.5x slower). Entering the scope also ends
-those workers (`_blas.stop_worker_threads`), as they may still be spinning from NumPy work before.
+NumPy runs matrix products on every core (OpenBLAS's threads), but the passes around them (im2col
+copies, pooling and its gradient, col2im adds) run on one. A kernel that splits its batch in two
+chunks and runs them on two Python threads (NumPy releases the GIL inside its loops) overlaps
+those passes with the other chunk's products. That needs BLAS single-threaded meanwhile: two
+threads each calling a multi-threaded BLAS oversubscribe the cores, and OpenBLAS's idle workers
+keep spinning on a core for about 0.1 s after each product, so switching BLAS between 1 and N
+threads around every kernel costs more than it saves (measured: CNN steps 1.5x slower). Entering
+the scope also ends those workers (`_blas.stop_worker_threads`), as they may still be spinning
+from NumPy work before. Measured on the 2-core VM of docs/benchmarks.md, CNN fit medians: 0.46 ->
+0.43 s (memory-bound passes scale poorly there; the products scale well).
 
 So parallelism is scoped to a whole graph run: `compile_graph` wraps graphs holding a parallel
 kernel in `single_threaded_blas()`, and inside it `run_chunks` runs a kernel's chunks on the pool.
@@ -46,11 +48,7 @@ _pool = None
 _pool_pid = None
 
 
-_blas = _blas_lib.threads_control()
-
-
-def _blas_control():
-    return _blas
+_blas = _blas_lib.threads_control()  # (get, set) OpenBLAS's thread count, or None
 
 
 def workers() -> int:
@@ -69,14 +67,13 @@ class single_threaded_blas:  # noqa: N801 - used like a function
     def __enter__(self):
         global _depth, _saved_threads
         self._active = False
-        blas = _blas_control()
-        if blas is None or settings.threading["intra_op"] == 1:
+        if _blas is None or settings.threading["intra_op"] == 1:
             return self
         with _lock:
             if _depth == 0:
-                _saved_threads = blas[0]()
+                _saved_threads = _blas[0]()
                 if _saved_threads != 1:
-                    blas[1](1)
+                    _blas[1](1)
                     _blas_lib.stop_worker_threads()  # a worker still spinning would take a core from the pool
             _depth += 1
         self._active = True

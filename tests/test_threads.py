@@ -22,9 +22,9 @@ def test_run_chunks_is_sequential_outside_a_scope():
     assert out == [(0, 2), (2, 4)] and set(seen) == {threading.get_ident()}
 
 
-@pytest.mark.skipif(_threads._blas_control() is None, reason="needs OpenBLAS (NumPy's wheels bundle it)")
+@pytest.mark.skipif(_threads._blas is None, reason="needs OpenBLAS (NumPy's wheels bundle it)")
 def test_scope_sets_blas_to_one_thread_and_restores_it():
-    get, put = _threads._blas_control()
+    get, put = _threads._blas
     before = get()
     a = np.random.RandomState(0).rand(300, 300)
     product = a @ a  # multi-threaded; entering the scope ends OpenBLAS's workers, which restart on demand
@@ -41,7 +41,7 @@ def test_scope_sets_blas_to_one_thread_and_restores_it():
     assert get() == before and _threads._depth == 0
 
 
-@pytest.mark.skipif(_threads._blas_control() is None, reason="needs OpenBLAS (NumPy's wheels bundle it)")
+@pytest.mark.skipif(_threads._blas is None, reason="needs OpenBLAS (NumPy's wheels bundle it)")
 def test_chunks_run_on_two_threads_inside_a_scope_unless_turned_off():
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one CPU")
@@ -100,6 +100,6 @@ def test_graphs_with_fused_convolutions_run_in_a_scope(monkeypatch):
 
     expected = tf.nn.max_pool2d(tf.nn.relu(tf.nn.conv2d(x, w, 1, "VALID")), 2, 2, "VALID")
     np.testing.assert_array_equal(f(x).numpy(), expected.numpy())
-    blas = _threads._blas_control() is not None
+    blas = _threads._blas is not None
     assert depths == [1 if blas else 0]
     assert _threads._depth == 0

@@ -6,6 +6,7 @@ from hypothesis import example, given, settings as hyp_settings, strategies as s
 import eagerflow as tf
 from eagerflow import _threads
 from eagerflow.context import settings
+from eagerflow.graph.passes import dce
 from eagerflow.ops import fused_conv
 
 FUSED = {"_FusedConv2DMaxPool", "_FusedConv2DMaxPoolGrad"}
@@ -200,6 +201,7 @@ def test_keras_cnn_train_step_is_fused():
     cf = next(iter(step._concretes.values())) if isinstance(step._concretes, dict) else step._concretes[0]
     types = [op.type for op in cf.optimized_graph.get_operations()]
     assert types.count("_FusedConv2DMaxPool") == 2 and types.count("_FusedConv2DMaxPoolGrad") == 2
+    assert len(dce.run(cf.optimized_graph)) == len(cf.optimized_graph)  # the replaced nodes' inputs went too
 
 
 def test_fused_kernels_check_their_inputs():

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from ...ops import fused_conv as F
 from ..rewrite import GONE, emit, rewrite
-from . import dce
 
 __all__ = ["run"]
 
@@ -150,6 +149,14 @@ def run(graph):
             blocks[id(m["grad"])] = ("grad", m)
             for uid, kind in m["grad_users"].items():
                 blocks[uid] = (kind, m)
+    replaced = {k for k, (role, _) in blocks.items() if role in ("db", "dw", "dx")}
+    for op in ops:  # the gradients' size inputs (Shape, Const) that only replaced nodes read go too
+        if id(op) in replaced:
+            for t in op.inputs:
+                src = t.op
+                if src.type in ("Shape", "Const") and id(src) not in blocks and id(src) not in ordered \
+                        and id(t) not in outputs and all(id(c) in replaced for c in t.consumers()):
+                    blocks[id(src)] = ("gone", blocks[id(op)][1])
     if not blocks:
         return graph
     fused = {}  # id(match) -> the block's tensors in the new graph
@@ -178,4 +185,4 @@ def run(graph):
             return [GONE]
         return [new[role]]  # "dw", "db" or "dx"
 
-    return dce.run(rewrite(graph, visit))  # the fused-away gradients' shape inputs are left unused
+    return rewrite(graph, visit)
