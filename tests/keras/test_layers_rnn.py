@@ -145,10 +145,8 @@ def test_rnn_errors():
         L.LSTM(3, stateful=True)
     with pytest.raises(ValueError, match="Invalid merge mode"):
         L.Bidirectional(L.LSTM(2), merge_mode="max")
-    layer = L.GRU(2)
-    f = tf.function(lambda t: layer(t), input_signature=[tf.TensorSpec([None, None, 3])])
-    with pytest.raises(ValueError, match="static .known. number of timesteps"):
-        f(tf.ones((1, 4, 3)))
+    with pytest.raises(ValueError, match="0 timesteps"):
+        L.GRU(2)(np.ones((1, 0, 3), "f"))
 
 
 # Sequential models on ids [[3, 1, 0, 0], [2, 4, 1, 0]] with Embedding(mask_zero=True), every weight
@@ -179,3 +177,64 @@ def test_masks_flow_through_sequential_and_functional_models(src):
         y = layer(y)
     functional = tf.keras.Model(x, y)
     np.testing.assert_allclose(functional(ids).numpy(), MASKED_REFERENCE[src], rtol=1e-5, atol=1e-6)
+
+
+def _grads(layer, x, mask=None):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        out = tf.nest.flatten(layer(x, mask=mask) if mask is not None else layer(x))
+        loss = tf.add_n([tf.reduce_sum(o * o) for o in out])
+    return out + tape.gradient(loss, [x] + layer.trainable_weights)
+
+
+@pytest.mark.parametrize("name", sorted(TF_REFERENCE))
+def test_unknown_timesteps_run_as_one_while_loop(name):
+    layer = eval(TF_REFERENCE[name][0])
+    x = tf.constant(det((2, 5, 2), 0.5))
+    layer(x)
+    layer.set_weights([det(tuple(w.shape), 0.2) for w in layer.weights])
+    f = tf.function(lambda t: _grads(layer, t), input_signature=[tf.TensorSpec([None, None, 2])])
+    types = [op.type for op in f.get_concrete_function().graph.get_operations()]
+    assert "StatelessWhile" in types
+    for got, want in zip(f(x), _grads(layer, x)):  # the while loop against the unrolled eager loop
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+    for steps in (1, 7):  # one trace serves every length
+        xs = tf.constant(det((3, steps, 2), 0.3))
+        for got, want in zip(f(xs), _grads(layer, xs)):
+            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_unknown_timesteps_with_masks_and_custom_cells():
+    class Cell(L.Layer):  # not one of the built-in (fused) cells
+        state_size = 2
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1] + 2, 2), initializer="ones")
+
+        def call(self, x, state):  # an int state_size: the state comes as one tensor, as in Keras
+            h = tf.tanh(tf.matmul(tf.concat([x, state], -1), self.w) * 0.1)
+            return h, h
+
+    for layer in (L.RNN(Cell(), return_sequences=True), L.LSTM(2, return_sequences=True, go_backwards=True)):
+        x = tf.constant(det((2, 4, 3), 0.4))
+        mask = tf.constant([[True, True, False, False], [True, True, True, False]])
+        f = tf.function(lambda t, m: _grads(layer, t, m),
+                        input_signature=[tf.TensorSpec([None, None, 3]), tf.TensorSpec([None, None], tf.bool)])
+        for got, want in zip(f(x, mask), _grads(layer, x, mask)):
+            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_variable_length_sequences_fit_and_predict():
+    model = tf.keras.Sequential([L.Input((None, 3)), L.GRU(4), L.Dense(1)])
+    model.compile("adam", "mse")
+    for steps in (5, 8, 1):
+        x, y = rand(8, steps, 3), rand(8, 1)
+        history = model.fit(x, y, epochs=2, batch_size=4, verbose=0)
+        assert np.isfinite(history.history["loss"]).all()
+        np.testing.assert_allclose(model.predict(x, verbose=0), model(x).numpy(), rtol=1e-5, atol=1e-6)
+    ids = tf.keras.Sequential([L.Input((None,), dtype="int32"), L.Embedding(5, 2, mask_zero=True), L.LSTM(2)])
+    ids.set_weights([det(tuple(w.shape), 0.3) for w in ids.weights])
+    expected = MASKED_REFERENCE["[L.Embedding(5, 2, mask_zero=True), L.LSTM(2)]"]
+    np.testing.assert_allclose(ids.predict(np.array([[3, 1, 0, 0], [2, 4, 1, 0]]), verbose=0), expected,
+                               rtol=1e-5, atol=1e-6)

@@ -1,8 +1,9 @@
 """Recurrent layers: the cells (SimpleRNNCell, LSTMCell, GRUCell), the RNN loop, SimpleRNN, LSTM, GRU
 and Bidirectional.
 
-The loop is unrolled over the (static) time axis, so it runs eagerly and traces under tf.function
-alike; the input projection of the built-in cells is one matmul over the whole sequence.
+The loop is unrolled over the time axis when its length is known (always eagerly), and is one
+`tf.while_loop` in a graph whose inputs have an unknown number of timesteps (`Input((None, 8))`);
+the input projection of the built-in cells is one matmul over the whole sequence.
 
 >>> import eagerflow as tf
 >>> tf.keras.layers.LSTM(4, return_sequences=True)(tf.ones((2, 5, 3))).shape
@@ -65,10 +66,6 @@ class RNN(Layer):
                 for n in _state_sizes(self.cell)]
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
-        steps = sequences.shape[1]
-        if steps is None:
-            raise ValueError(f"{type(self).__name__} needs a static (known) number of timesteps: the loop is "
-                             f"unrolled. Received inputs with shape {sequences.shape.as_list()}.")
         batch = sequences.shape[0] if sequences.shape[0] is not None else tf.shape(sequences)[0]
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else \
             [initial_state] if initial_state is not None else self.get_initial_state(batch)
@@ -76,33 +73,78 @@ class RNN(Layer):
         fused = isinstance(cell, _cells.FusedCell)
         if fused:
             cell.start(sequences, batch, bool(training))
-            per_step = tf.unstack(cell.project(sequences), num=steps, axis=1)
+            inputs = cell.project(sequences)
+
+            def step(x_t, states):
+                return cell.step(x_t, states)
         else:
-            per_step = tf.unstack(sequences, num=steps, axis=1)
-        masks = tf.unstack(tf.cast(mask, "bool"), num=steps, axis=1) if mask is not None else None
-        order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
-        outputs, previous = [], None
+            inputs = sequences
+
+            def step(x_t, states):
+                return cell(x_t, states if len(states) > 1 else states[0], training=training)
+        mask = tf.cast(mask, "bool") if mask is not None else None
         try:
-            for t in order:
-                if fused:
-                    out, new_states = cell.step(per_step[t], states)
-                else:
-                    out, new_states = cell(per_step[t], states if len(states) > 1 else states[0], training=training)
-                new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
-                if masks is not None:
-                    keep = tf.expand_dims(masks[t], -1)
-                    new_states = [tf.where(keep, n, s) for n, s in zip(new_states, states)]
-                    fallback = tf.zeros_like(out) if previous is None or self.zero_output_for_mask else previous
-                    out = tf.where(keep, out, fallback)
-                states, previous = new_states, out
-                outputs.append(out)
+            if sequences.shape[1] is None:  # a graph with an unknown number of timesteps: a while_loop
+                output, states = self._loop(step, inputs, states, mask)
+            else:
+                output, states = self._unrolled(step, inputs, states, mask)
         finally:
             if fused:
                 cell.finish()
-        output = tf.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         if self.return_state:
             return [output] + states
         return output
+
+    def _masked(self, keep, out, new_states, states, previous):
+        """A masked timestep keeps the states and repeats the previous output (or zeros)."""
+        keep = tf.expand_dims(keep, -1)
+        new_states = [tf.where(keep, n, s) for n, s in zip(new_states, states)]
+        fallback = tf.zeros_like(out) if previous is None or self.zero_output_for_mask else previous
+        return tf.where(keep, out, fallback), new_states
+
+    def _unrolled(self, step, inputs, states, mask):
+        """The loop over a static number of timesteps, unrolled (eagerly, or into a graph)."""
+        steps = inputs.shape[1]
+        per_step = tf.unstack(inputs, num=steps, axis=1)
+        masks = tf.unstack(mask, num=steps, axis=1) if mask is not None else None
+        outputs, previous = [], None
+        for t in (range(steps - 1, -1, -1) if self.go_backwards else range(steps)):
+            out, new_states = step(per_step[t], states)
+            new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+            if masks is not None:
+                out, new_states = self._masked(masks[t], out, new_states, states, previous)
+            states, previous = new_states, out
+            outputs.append(out)
+        if not outputs:
+            raise ValueError(f"{type(self).__name__} received inputs with 0 timesteps: {inputs.shape.as_list()}")
+        return (tf.stack(outputs, axis=1) if self.return_sequences else outputs[-1]), states
+
+    def _loop(self, step, inputs, states, mask):
+        """The loop over an unknown number of timesteps: one while_loop, outputs in a TensorArray."""
+        steps = tf.shape(inputs)[1]
+        xs = tf.transpose(inputs, [1, 0, 2])  # time major: one gather per step
+        ms = tf.transpose(mask, [1, 0]) if mask is not None else None
+        probe, _ = step(xs[0], states)  # the output's static shape and dtype (dead code once traced)
+        outputs = tf.TensorArray(probe.dtype, size=steps, element_shape=probe.shape)
+        batch = tf.shape(inputs)[0]
+        first = tf.zeros(tf.stack([batch, probe.shape[-1]]), probe.dtype) if probe.shape[-1] is not None \
+            else tf.zeros_like(probe)
+        n = len(states)
+
+        def body(i, previous, outputs, *states):
+            t = steps - 1 - i if self.go_backwards else i
+            out, new_states = step(tf.gather(xs, t), list(states))
+            new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+            if ms is not None:
+                out, new_states = self._masked(tf.gather(ms, t), out, new_states, list(states), previous)
+            return (i + 1, out, outputs.write(i, out) if self.return_sequences else outputs) + tuple(new_states)
+
+        loop_vars = (tf.constant(0), first, outputs) + tuple(states)
+        result = tf.while_loop(lambda i, *_: i < steps, body, loop_vars)
+        last, outputs, states = result[1], result[2], list(result[3:3 + n])
+        if self.return_sequences:
+            return tf.transpose(outputs.stack(), [1, 0, 2]), states
+        return last, states
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch, steps = sequences_shape[0], sequences_shape[1]
