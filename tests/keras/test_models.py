@@ -237,6 +237,9 @@ def test_subclassed_model():
     assert len(model.trainable_variables) == 4
     assert [w.path for w in model.weights][:1] == ["mlp/dense/kernel"]
     np.testing.assert_allclose(model(x).numpy(), y.numpy())  # inference: dropout off
+    # positive weights: no hidden unit is dead for these inputs (a random init kills all 4 once in 16)
+    model.hidden.kernel.assign(np.full((2, 4), 0.5, "f"))
+    model.out.kernel.assign(np.arange(1, 5, dtype="f").reshape(4, 1))
     assert not np.allclose(model(np.ones((50, 2), "f"), training=True).numpy(),
                            model(np.ones((50, 2), "f")).numpy())
     assert model.get_config()["hidden"] == 4
