@@ -13,6 +13,7 @@ Control dependencies are not replayed: program order already orders every statef
 """
 from __future__ import annotations
 
+from ..autodiff import custom_gradient as _custom
 from ..context import _state, tapes_paused
 from ..primitive import bind
 from ..tensor import constant
@@ -108,6 +109,8 @@ def replay(graph, feeds, saved=None, sim: VariableSimulation | None = None) -> l
                 outs = res if op.prim.multiple_results else (res,)
             for o, v in zip(op.outputs, outs):
                 env[id(o)] = v
+            if kind == "IdentityN":  # tf.custom_gradient's rule, if the node carries one
+                _custom.replay_rule(graph, op, outs, env, sim)
     finally:
         if current is not None:
             current._forced_source = None

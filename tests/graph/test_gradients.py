@@ -250,8 +250,6 @@ def test_custom_gradient_inside_a_function_with_a_tape_inside():
     assert f(tf.constant(2.0)).numpy() == 1.0
 
 
-@pytest.mark.xfail(strict=True, reason="a tape around a tf.function call replays the traced graph, which keeps no "
-                                       "record of tf.custom_gradient rules: the custom gradient is lost")
 def test_custom_gradient_inside_a_function_with_a_tape_around():
     @tf.custom_gradient
     def clip_grad(x):
@@ -292,3 +290,93 @@ def test_random_programs_agree_eager_and_traced(program, values):
         return [out.numpy()] + [g.numpy() if g is not None else None for g in tape.gradient(out, [x, y])]
 
     _assert_same(value_and_grads(tf.function(run)), value_and_grads(run))
+
+
+def _clip_grad():
+    @tf.custom_gradient
+    def clip_grad(x):
+        def grad(dy):
+            return tf.clip_by_value(dy, -1.0, 1.0)
+        return tf.identity(x), grad
+    return clip_grad
+
+
+def test_custom_gradient_with_variables_and_captured_tensors_through_a_function():
+    v = tf.Variable(3.0)
+
+    @tf.custom_gradient
+    def scaled(x):
+        y = x * v
+
+        def grad(dy, variables):
+            return dy * 100.0 * x, [dy * -1.0 * x]  # deliberately not the true gradients
+        return y, grad
+
+    f = tf.function(lambda x: scaled(x) * 2.0)
+    x = tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    gx, gv = tape.gradient(y, [x, v])
+    assert y.numpy() == 12.0 and gx.numpy() == 400.0 and gv.numpy() == -4.0
+
+
+def test_custom_gradient_none_gradients_and_inlined_functions():
+    @tf.custom_gradient
+    def first_only(a, b):
+        def grad(dy):
+            return dy * 7.0, None
+        return a * b, grad
+
+    inner = tf.function(lambda a, b: first_only(a, b))
+    outer = tf.function(lambda a, b: inner(a, b) + 0.0)  # inner is inlined into outer's graph
+    clip = _clip_grad()
+    nested = tf.function(lambda x: tf.function(lambda t: clip(t) * 10.0)(x) * 1.0)
+    a, b = tf.constant(2.0), tf.constant(5.0)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([a, b])
+        y = outer(a, b)
+        z = nested(a)
+    ga, gb = tape.gradient(y, [a, b])
+    assert ga.numpy() == 7.0 and gb is None
+    assert tape.gradient(z, a).numpy() == 1.0
+
+
+def test_custom_gradient_in_a_branch_and_a_tape_inside_too():
+    clip = _clip_grad()
+
+    @tf.function
+    def f(x):
+        return tf.cond(x > 0, lambda: clip(x) * 10.0, lambda: x * 3.0)
+
+    x = tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    assert tape.gradient(y, x).numpy() == 1.0
+
+    @tf.function
+    def inside(x):
+        with tf.GradientTape() as t:
+            t.watch(x)
+            y = clip(x) * 10.0
+        return t.gradient(y, x)
+
+    assert inside(x).numpy() == 1.0
+
+
+def test_custom_gradient_whose_grad_fn_cannot_trace_fails_only_when_asked():
+    @tf.custom_gradient
+    def odd(x):
+        def grad(dy):
+            raise RuntimeError("no gradient for you")
+        return tf.identity(x), grad
+
+    f = tf.function(lambda x: odd(x) * 2.0)
+    x = tf.constant(1.0)
+    assert f(x).numpy() == 2.0
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    with pytest.raises(RuntimeError, match="no gradient for you"):
+        tape.gradient(y, x)
