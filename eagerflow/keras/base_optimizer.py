@@ -14,7 +14,7 @@ from ..autodiff.tape import GradientTape
 from ..context import _state, logger, name_scope, resolve_pending_restores
 from ..context import settings as _settings
 from ..module import camel_to_snake
-from ..ops import manip as _manip, math as _math, reduce as _reduce
+from ..ops import array as _array, control_flow as _control_flow, manip as _manip, math as _math, reduce as _reduce
 from ..primitive import bind
 from ..tensor import EagerTensor, Tensor, convert_to_tensor
 from . import backend as _backend
@@ -77,9 +77,11 @@ class Optimizer:
             logger.warning("Argument `decay` is no longer supported and will be ignored.")
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
-        if gradient_accumulation_steps:
-            raise NotImplementedError("`gradient_accumulation_steps` is not supported by eagerflow's optimizers "
-                                      f"yet. Received: gradient_accumulation_steps={gradient_accumulation_steps}")
+        if gradient_accumulation_steps is not None and (
+                isinstance(gradient_accumulation_steps, bool) or not isinstance(gradient_accumulation_steps, int)
+                or gradient_accumulation_steps < 2):
+            raise ValueError("`gradient_accumulation_steps` must be an integer >= 2. Received: "
+                             f"gradient_accumulation_steps={gradient_accumulation_steps}")
         if use_ema:
             if not 0 <= ema_momentum <= 1:
                 raise ValueError(f"`ema_momentum` must be in the range [0, 1]. Received: ema_momentum={ema_momentum}")
@@ -128,8 +130,18 @@ class Optimizer:
 
     @property
     def iterations(self):
-        """The number of update steps applied so far (an int64 variable)."""
+        """The number of update steps applied so far (an int64 variable; with gradient accumulation, the
+        tensor `applies // gradient_accumulation_steps`, as Keras)."""
+        if self.gradient_accumulation_steps:
+            return self._step()
         return self._iterations
+
+    def _step(self):
+        """Update steps so far, as a tensor: what schedules, bias corrections and EMA count."""
+        applies = self._iterations.value()
+        if self.gradient_accumulation_steps:
+            return _math.floordiv(applies, _as_tensor(self.gradient_accumulation_steps, applies.dtype))
+        return applies
 
     @property
     def variables(self) -> list:
@@ -162,7 +174,7 @@ class Optimizer:
     def _get_current_learning_rate(self):
         lr = self._learning_rate
         if isinstance(lr, LearningRateSchedule):
-            return lr(self._iterations.value())
+            return lr(self._step())
         if isinstance(lr, _KerasVariable):
             return lr
         return lr()
@@ -209,6 +221,8 @@ class Optimizer:
         """Creates the optimizer's state for `var_list` (subclasses add their slots after calling this)."""
         if self.use_ema:
             self._model_variables_moving_average = self.add_optimizer_variables(var_list, "average")
+        if self.gradient_accumulation_steps:
+            self._accumulated_gradients = self.add_optimizer_variables(var_list, "gradient_accumulator")
         for i, v in enumerate(var_list):
             self._trainable_variables_indices[id(v)] = i
         self._trainable_variables = list(var_list)
@@ -258,6 +272,13 @@ class Optimizer:
         grads = [_as_tensor(g) for g in grads]
         if self.loss_scale_factor is not None:
             grads = [g / _math.cast(self.loss_scale_factor, g.dtype) for g in grads]
+        if self.gradient_accumulation_steps:
+            self._accumulate_or_update(grads, trainable_variables)
+        else:
+            self._update(grads, trainable_variables)
+        self._iterations.assign_add(_ONE, read_value=False)
+
+    def _update(self, grads, trainable_variables) -> None:
         grads = self._clip_gradients(grads)
         self._apply_weight_decay(trainable_variables)
         self._backend_update_step(grads, trainable_variables, self._current_lr_tensor())
@@ -266,7 +287,32 @@ class Optimizer:
         for v in trainable_variables:
             if getattr(v, "constraint", None) is not None:
                 v.assign(v.constraint(v))
-        self._iterations.assign_add(_ONE, read_value=False)
+
+    def _accumulate_or_update(self, grads, trainable_variables) -> None:
+        """Every `gradient_accumulation_steps`-th apply updates with the mean of the gradients since the
+        last update (clipped, as one gradient); the others only add theirs to the accumulators."""
+        steps = self.gradient_accumulation_steps
+        acc = [self._accumulated_gradients[self._get_variable_index(v)] for v in trainable_variables]
+
+        def update():
+            self._update([(g + a.value()) / _math.cast(steps, g.dtype) for g, a in zip(grads, acc)],
+                         trainable_variables)
+            for a in acc:
+                a.assign(_array.zeros_like(a.value()), read_value=False)
+            return _ONE
+
+        def accumulate():
+            for g, a in zip(grads, acc):
+                a.assign_add(_math.cast(g, a.dtype), read_value=False)
+            return _ONE
+
+        applies = self._iterations.value()
+        due = _math.equal(_math.floormod(applies + _ONE, _as_tensor(steps, applies.dtype)),
+                          _as_tensor(0, applies.dtype))
+        if isinstance(due, EagerTensor):
+            (update if bool(due) else accumulate)()
+        else:
+            _control_flow.cond(due, update, accumulate)
 
     def _current_lr_tensor(self):
         lr = self._get_current_learning_rate()
@@ -285,7 +331,7 @@ class Optimizer:
         dtype = variable.dtype
         g = gradient if gradient.dtype is dtype else _math.cast(gradient, dtype)
         lr = learning_rate if learning_rate.dtype is dtype else _math.cast(learning_rate, dtype)
-        outs = bind(prim, variable.value(), g, *[s.value() for s in slots], *extra, lr, self._iterations.value(),
+        outs = bind(prim, variable.value(), g, *[s.value() for s in slots], *extra, lr, self._step(),
                     **attrs)
         _store(variable, outs[0])
         for s, new in zip(slots, outs[1:]):
@@ -352,7 +398,7 @@ class Optimizer:
                 v.assign(value - value * wd * lr, read_value=False)
 
     def _update_model_variables_moving_average(self, variables) -> None:
-        step = self._iterations.value()
+        step = self._step()
         for var, average in zip(variables, self._model_variables_moving_average):
             momentum = _math.cast(_math.not_equal(step, _as_tensor(0, step.dtype)), var.dtype) * \
                 _math.cast(self.ema_momentum, var.dtype)

@@ -411,7 +411,7 @@ class Nadam(Optimizer):
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
         u = self._u_product
-        step = _math.cast(self._iterations.value() + _as_tensor(1, _dt.int64), u.dtype)
+        step = _math.cast(self._step() + _as_tensor(1, _dt.int64), u.dtype)
         factor = 1.0 - 0.5 * _math.pow(_math.cast(0.96, u.dtype), step)
         u.assign(u.value() * _math.cast(self.beta_1, u.dtype) * factor, read_value=False)
         super()._backend_update_step(grads, trainable_variables, learning_rate)

@@ -203,8 +203,48 @@ def test_errors():
     opt.build([tf.Variable([1.0])])
     with pytest.raises(ValueError, match="Unknown variable"):
         opt.apply_gradients([(tf.constant([1.0]), tf.Variable([2.0]))])
-    with pytest.raises(NotImplementedError, match="gradient_accumulation_steps"):
-        O.SGD(gradient_accumulation_steps=2)
+    for bad in (1, 0.5, True):
+        with pytest.raises(ValueError, match=r"`gradient_accumulation_steps` must be an integer >= 2"):
+            O.SGD(gradient_accumulation_steps=bad)
+
+
+# TF 2.21 (Keras 3): variable value and `iterations` after each of 5 applies of gradients
+# [0.3 * (i + 1), -0.7 + i] to a variable [1, -2]; updates use the mean of the accumulated gradients.
+ACCUMULATED = [
+    ("SGD(0.5, gradient_accumulation_steps=2)", [
+        [1.0, -2.0, 0], [0.775, -1.9, 1], [0.775, -1.9, 1], [0.25, -2.8, 2], [0.25, -2.8, 2]]),
+    ("Adam(0.1, gradient_accumulation_steps=3)", [
+        [1.0, -2.0, 0], [1.0, -2.0, 0], [0.900001, -2.099998, 1], [0.900001, -2.099998, 1],
+        [0.900001, -2.099998, 1]]),
+    ("SGD(0.5, momentum=0.9, gradient_accumulation_steps=2, clipnorm=1.0)", [
+        [1.0, -2.0, 0], [0.775, -1.9, 1], [0.775, -1.9, 1], [0.320564, -2.24189, 2], [0.320564, -2.24189, 2]]),
+]
+
+
+@pytest.mark.parametrize("src,expected", ACCUMULATED)
+def test_gradient_accumulation_matches_keras(src, expected):
+    for traced in (False, True):
+        opt = eval(f"O.{src}")
+        v = tf.Variable([1.0, -2.0])
+        apply = tf.function(lambda g: opt.apply_gradients([(g, v)])) if traced else \
+            (lambda g: opt.apply_gradients([(g, v)]))
+        for i, want in enumerate(expected):
+            apply(tf.constant([0.3 * (i + 1), -0.7 + i]))
+            np.testing.assert_allclose(v.numpy(), want[:2], rtol=1e-5, atol=1e-6)
+            assert int(opt.iterations) == want[2]
+        assert any(w.name.endswith("gradient_accumulator") for w in opt.variables)
+
+
+def test_gradient_accumulation_in_fit():
+    model = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(1)])
+    model.compile(O.SGD(0.1, gradient_accumulation_steps=4), "mse")
+    x, y = np.random.RandomState(0).rand(40, 3).astype("f"), np.zeros((40, 1), "f")
+    before = model.get_weights()
+    model.fit(x[:24], y[:24], batch_size=8, verbose=0)  # 3 batches: accumulated, not applied
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    model.fit(x[24:], y[24:], batch_size=8, verbose=0)  # the 4th batch applies the mean of 4
+    assert int(model.optimizer.iterations) == 1 and not np.allclose(before[0], model.get_weights()[0])
 
 
 def test_get_and_serialize():
