@@ -345,9 +345,15 @@ class Trainer:
                               or (self._compile_metrics is not None and not self._compile_metrics.built)))
         if unbuilt and isinstance(adapter, ArrayAdapter) and adapter.num_samples:
             flat, structure = next(iter(adapter.batches()))
-            flat = [v[:1] for v in flat]  # one sample builds the same weights as a batch, for less
+            carried = [v for layer in self._flatten_layers() for v in (getattr(layer, "states", None) or [])
+                       if getattr(layer, "stateful", False)]
+            if not carried:  # one sample builds the same weights as a batch, for less
+                flat = [v[:1] for v in flat]
             x, y, _ = unpack_x_y_sample_weight(nest.pack_sequence_as(structure, flat))
+            saved = [v.numpy() for v in carried]
             y_pred = self(x, training=False)
+            for v, value in zip(carried, saved):  # building must not advance a stateful layer's states
+                v.assign(value)
             if with_targets and y is not None:
                 if self._compile_loss is not None and not self._compile_loss.built:
                     self._compile_loss.build(y, y_pred)

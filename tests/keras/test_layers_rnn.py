@@ -141,8 +141,11 @@ def test_config_keys_match_keras():
 def test_rnn_errors():
     with pytest.raises(ValueError, match=r"expected ndim=3, found ndim=2. Full shape received: \(2, 4\)"):
         L.LSTM(3)(np.ones((2, 4), "f"))
-    with pytest.raises(NotImplementedError, match="stateful=True"):
-        L.LSTM(3, stateful=True)
+    with pytest.raises(ValueError, match=r"the batch size must be static. Found dynamic batch size: "
+                                         r"sequence.shape=\(None, 5, 3\)"):
+        tf.keras.Sequential([tf.keras.Input((5, 3)), L.LSTM(2, stateful=True)])
+    with pytest.raises(AttributeError, match="must be stateful"):
+        L.GRU(2).reset_states()
     with pytest.raises(ValueError, match="Invalid merge mode"):
         L.Bidirectional(L.LSTM(2), merge_mode="max")
     with pytest.raises(ValueError, match="0 timesteps"):
@@ -238,3 +241,38 @@ def test_variable_length_sequences_fit_and_predict():
     expected = MASKED_REFERENCE["[L.Embedding(5, 2, mask_zero=True), L.LSTM(2)]"]
     np.testing.assert_allclose(ids.predict(np.array([[3, 1, 0, 0], [2, 4, 1, 0]]), verbose=0), expected,
                                rtol=1e-5, atol=1e-6)
+
+
+def test_stateful_layers_carry_their_states_between_calls():
+    # TF 2.21: SimpleRNN(2, stateful=True, return_state=True), every weight 0.1, two calls on the same input
+    first = [[[0.30515, 0.30515], [0.28037, 0.28037]], [[0.30515, 0.30515], [0.28037, 0.28037]]]
+    second = [[[0.30707, 0.30707], [0.28203, 0.28203]], [[0.30707, 0.30707], [0.28203, 0.28203]]]
+    layer = L.SimpleRNN(2, stateful=True, return_state=True)
+    layer(tf.keras.Input(batch_shape=(2, 3, 4)))
+    layer.set_weights([np.full(w.shape, 0.1, "f") for w in layer.get_weights()])
+    x = (np.arange(24).reshape(2, 3, 4) % 5 / 5).astype("f")
+    np.testing.assert_allclose([t.numpy() for t in layer(x)], first, rtol=1e-4)
+    np.testing.assert_allclose([t.numpy() for t in layer(x)], second, rtol=1e-4)
+    assert len(layer.weights) == 3 and not layer.non_trainable_weights and len(layer.states) == 1
+    layer.reset_states()
+    np.testing.assert_allclose([t.numpy() for t in layer(x)], first, rtol=1e-4)
+    layer.reset_state()
+    assert not layer.states[0].numpy().any() and layer.get_config()["stateful"]
+    with pytest.raises(ValueError, match=r"stateful with a batch size of 2 .* inputs of shape \(3, 3, 4\)"):
+        layer(np.ones((3, 3, 4), "f"))
+
+
+def test_stateful_model_fit_and_predict():
+    model = tf.keras.Sequential([tf.keras.Input(batch_shape=(4, 5, 3)), L.LSTM(2, stateful=True), L.Dense(1)])
+    model.compile("adam", "mse")
+    x, y = rand(16, 5, 3), rand(16, 1)
+    model.fit(x, y, batch_size=4, shuffle=False, epochs=2, verbose=0)
+    lstm = model.layers[0]
+    assert lstm.states[0].shape == (4, 2) and lstm.states[0].numpy().any()
+    lstm.reset_states()
+    first = model.predict(x[:4], verbose=0)
+    assert not np.allclose(first, model.predict(x[:4], verbose=0))  # the second call starts from carried states
+    lstm.reset_states()
+    np.testing.assert_allclose(model.predict(x[:4], verbose=0), first, rtol=1e-6)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="stateful with a batch size of 4"):
+        model.fit(x, y, batch_size=8, verbose=0)  # the traced step checks the batch when it runs

@@ -43,12 +43,10 @@ class RNN(Layer):
         if not (hasattr(cell, "call") and hasattr(cell, "state_size")):
             raise ValueError("Argument `cell` should have a `call` method and a `state_size` attribute. Received: "
                              f"cell={cell}")
-        if stateful:
-            raise NotImplementedError("stateful=True recurrent layers are not supported by eagerflow; pass the "
-                                      "states explicitly with `initial_state` and `return_state=True`.")
         self.cell = cell
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
-        self.go_backwards, self.stateful, self.unroll = bool(go_backwards), False, bool(unroll)
+        self.go_backwards, self.stateful, self.unroll = bool(go_backwards), bool(stateful), bool(unroll)
+        object.__setattr__(self, "_states", None)  # stateful: one variable per state (not weights, as Keras)
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.supports_masking = True
         self.input_spec = InputSpec(ndim=3)
@@ -58,7 +56,36 @@ class RNN(Layer):
             with self.cell._weight_scope():
                 self.cell.build((sequences_shape[0],) + tuple(sequences_shape[2:]))
             self.cell.built = True
+        if self.stateful and self._states is None:
+            batch = sequences_shape[0]
+            if batch is None:
+                raise ValueError("When using `stateful=True` in a RNN, the batch size must be static. Found dynamic "
+                                 f"batch size: sequence.shape={tuple(sequences_shape)}")
+            with tf.init_scope():
+                object.__setattr__(self, "_states", [
+                    tf.Variable(tf.zeros((batch, n), self.cell.compute_dtype), trainable=False, name=f"state_{i}")
+                    for i, n in enumerate(_state_sizes(self.cell))])
         self.built = True
+
+    @property
+    def states(self):
+        """The state variables of a stateful layer (carried from call to call), else None."""
+        return self._states
+
+    def reset_states(self, states=None):
+        """Zeros (or sets to `states`) the carried states of a stateful layer."""
+        if not self.stateful:
+            raise AttributeError("Layer must be stateful to reset its states.")
+        if self._states is None:
+            return
+        values = [None] * len(self._states) if states is None else \
+            (list(states) if isinstance(states, (list, tuple)) else [states])
+        if len(values) != len(self._states):
+            raise ValueError(f"Layer {self.name} expects {len(self._states)} states, got {len(values)}")
+        for var, value in zip(self._states, values):
+            var.assign(tf.zeros_like(var) if value is None else value)
+
+    reset_state = reset_states
 
     def get_initial_state(self, batch_size):
         dtype = self.cell.compute_dtype
@@ -67,6 +94,8 @@ class RNN(Layer):
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         batch = sequences.shape[0] if sequences.shape[0] is not None else tf.shape(sequences)[0]
+        if self.stateful and initial_state is None:
+            initial_state = self._carried_states(sequences)
         states = list(initial_state) if isinstance(initial_state, (list, tuple)) else \
             [initial_state] if initial_state is not None else self.get_initial_state(batch)
         cell = self.cell
@@ -91,9 +120,24 @@ class RNN(Layer):
         finally:
             if fused:
                 cell.finish()
+        if self.stateful:
+            for var, value in zip(self._states, states):
+                var.assign(value)
         if self.return_state:
             return [output] + states
         return output
+
+    def _carried_states(self, sequences) -> list:
+        carried = self._states
+        n = carried[0].shape[0]
+        message = (f"{type(self).__name__} is stateful with a batch size of {n} (its states have shape "
+                   f"{carried[0].shape}), but received inputs of shape {sequences.shape}. Stateful layers need "
+                   "the same batch size in every call (fit and predict: a batch_size dividing the data).")
+        if sequences.shape[0] is None:  # known when the graph runs
+            tf.debugging.Assert(tf.equal(tf.shape(sequences)[0], n), [message])
+        elif sequences.shape[0] != n:
+            raise ValueError(message)
+        return [v.value() for v in carried]
 
     def _masked(self, keep, out, new_states, states, previous):
         """A masked timestep keeps the states and repeats the previous output (or zeros)."""
