@@ -25,6 +25,17 @@ from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply
 from .preprocessing import Normalization, Rescaling  # noqa: F401
 from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell  # noqa: F401
 from .rnn import GRU, LSTM, RNN, Bidirectional, SimpleRNN  # noqa: F401
+from .conv_extra import (Conv1DTranspose, Conv3D, Conv3DTranspose, Convolution3D,  # noqa: F401
+                         Convolution3DTranspose, DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
+                         SeparableConvolution1D, SeparableConvolution2D)
+from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D, GlobalAvgPool3D,  # noqa: F401
+                      GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D, MaxPooling3D)
+from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401
+from .activations import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
+from .regularization import (ActivityRegularization, AlphaDropout, GaussianDropout, GaussianNoise,  # noqa: F401
+                             SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
+from .wrappers import Masking, TimeDistributed  # noqa: F401
+from .normalization import GroupNormalization, UnitNormalization  # noqa: F401
 
 
 # Models are not in keras.layers: Keras 3 writes these modules (and TF's Keras looks the classes up by them).
