@@ -1,4 +1,4 @@
-"""Pooling layers: Max/Average pooling (1-D, 2-D) and their global versions.
+"""Pooling layers: Max/Average pooling (1-D, 2-D, 3-D) and their global versions.
 
 >>> import eagerflow as tf
 >>> tf.keras.layers.MaxPooling2D()(tf.ones((1, 4, 4, 3))).shape
@@ -13,7 +13,9 @@ from .input_spec import InputSpec
 
 __all__ = ["MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "GlobalAveragePooling1D",
            "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D",
-           "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D"]
+           "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+           "MaxPooling3D", "AveragePooling3D", "GlobalMaxPooling3D", "GlobalAveragePooling3D", "MaxPool3D", "AvgPool3D",
+           "GlobalMaxPool3D", "GlobalAvgPool3D"]
 
 
 class _Pooling(Layer):
@@ -34,7 +36,8 @@ class _Pooling(Layer):
         if first:
             x = tf.transpose(x, [0] + list(range(2, self.rank + 2)) + [1])
         pool = {(1, "max"): tf.nn.max_pool1d, (2, "max"): tf.nn.max_pool2d,
-                (1, "avg"): tf.nn.avg_pool1d, (2, "avg"): tf.nn.avg_pool2d}[(self.rank, self.mode)]
+                (1, "avg"): tf.nn.avg_pool1d, (2, "avg"): tf.nn.avg_pool2d,
+                (3, "max"): tf.nn.max_pool3d, (3, "avg"): tf.nn.avg_pool3d}[(self.rank, self.mode)]
         x = pool(x, self.pool_size, self.strides, self.padding.upper())
         if first:
             x = tf.transpose(x, [0, self.rank + 1] + list(range(1, self.rank + 1)))
@@ -180,3 +183,57 @@ class GlobalMaxPooling2D(_GlobalPooling):
 MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+
+
+class MaxPooling3D(_Pooling):
+    """Max over `pool_size` windows of (depth, height, width).
+
+    >>> import eagerflow as tf
+    >>> tf.keras.layers.MaxPooling3D()(tf.ones((1, 4, 4, 4, 3))).shape
+    TensorShape([1, 2, 2, 2, 3])
+    """
+
+    rank, mode = 3, "max"
+
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class AveragePooling3D(_Pooling):
+    """Mean over `pool_size` windows of (depth, height, width).
+
+    >>> import eagerflow as tf
+    >>> tf.keras.layers.AveragePooling3D(2, padding="same")(tf.ones((1, 3, 3, 3, 1))).shape
+    TensorShape([1, 2, 2, 2, 1])
+    """
+
+    rank, mode = 3, "avg"
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+class GlobalAveragePooling3D(_GlobalPooling):
+    """Mean over depth, height and width.
+
+    >>> import eagerflow as tf
+    >>> tf.keras.layers.GlobalAveragePooling3D(keepdims=True)(tf.ones((2, 3, 3, 3, 4))).shape
+    TensorShape([2, 1, 1, 1, 4])
+    """
+
+    rank, mode = 3, "avg"
+
+
+class GlobalMaxPooling3D(_GlobalPooling):
+    """Max over depth, height and width.
+
+    >>> import eagerflow as tf
+    >>> tf.keras.layers.GlobalMaxPooling3D()(tf.ones((2, 3, 3, 3, 4))).shape
+    TensorShape([2, 4])
+    """
+
+    rank, mode = 3, "max"
+
+
+MaxPool3D, AvgPool3D, GlobalMaxPool3D, GlobalAvgPool3D = (MaxPooling3D, AveragePooling3D, GlobalMaxPooling3D,
+                                                          GlobalAveragePooling3D)
