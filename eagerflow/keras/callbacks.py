@@ -709,3 +709,7 @@ class LambdaCallback(Callback):
                          ("on_train_batch_begin", on_train_batch_begin), ("on_train_batch_end", on_train_batch_end)):
             if fn is not None:
                 setattr(self, name, fn)
+
+
+# BackupAndRestore subclasses Callback (defined above), so it is imported once Callback exists.
+from .callbacks_extra import BackupAndRestore  # noqa: E402,F401

@@ -21,6 +21,9 @@ from . import losses as _losses, serialization as _ser
 from .confusion_metrics import (AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives,  # noqa: F401
                                 TruePositives)
 from .metrics_base import METRIC_FUNCTIONS, Mean, MeanMetricWrapper, Metric, Sum  # noqa: F401
+from .metrics_extra import (BinaryIoU, F1Score, FBetaScore, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU,  # noqa: F401
+                            PrecisionAtRecall, R2Score, RecallAtPrecision, SensitivityAtSpecificity,
+                            SpecificityAtSensitivity)
 
 __all__ = ["Metric", "Sum", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
            "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy",

@@ -26,6 +26,7 @@ from ..primitive import Primitive
 from . import backend as _backend
 from . import schedules
 from .base_optimizer import Optimizer, _as_tensor, clip_by_global_norm, global_norm  # noqa: F401
+from .optimizers_extra import Adafactor, Ftrl, Lion  # noqa: F401
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Nadam", "Adamax", "get",
            "serialize", "deserialize", "schedules"]
@@ -460,7 +461,8 @@ class Adamax(Optimizer):
 
 # ---- lookup by name ------------------------------------------------------------------------------------------
 
-_ALL = {c.__name__: c for c in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Nadam, Adamax)}
+_ALL = {c.__name__: c for c in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Nadam, Adamax, Ftrl, Lion,
+                                 Adafactor)}
 _BY_LOWER = {k.lower(): v for k, v in _ALL.items()}
 
 

@@ -19,7 +19,7 @@ from ..ops import math as _math
 from ..tensor import convert_to_tensor
 
 __all__ = ["LearningRateSchedule", "ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
-           "InverseTimeDecay", "CosineDecay", "serialize", "deserialize"]
+           "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts", "serialize", "deserialize"]
 
 
 def _check_decay_steps(decay_steps) -> None:
@@ -239,8 +239,53 @@ class CosineDecay(LearningRateSchedule):
                 "warmup_steps": self.warmup_steps}
 
 
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR): each period is `t_mul` times longer than the last and starts
+    from `m_mul` times the previous peak; each decays to `alpha` times its peak.
+
+    >>> import eagerflow as tf
+    >>> s = tf.keras.optimizers.schedules.CosineDecayRestarts(0.1, 10)
+    >>> [round(float(s(k)), 4) for k in (0, 5, 10, 20)]
+    [0.1, 0.05, 0.1, 0.05]
+    """
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0,
+                 name="SGDRDecay"):
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = first_decay_steps
+        self._t_mul = t_mul
+        self._m_mul = m_mul
+        self.alpha = alpha
+        self.name = name
+        if first_decay_steps <= 0:
+            raise ValueError("Argument `first_decay_steps` must be > 0. Received: "
+                             f"first_decay_steps={first_decay_steps}")
+
+    def __call__(self, step):
+        with name_scope(self.name):
+            lr = convert_to_tensor(self.initial_learning_rate)
+            dtype = lr.dtype
+            alpha = _math.cast(self.alpha, dtype)
+            t_mul = _math.cast(self._t_mul, dtype)
+            fraction = _math.cast(step, dtype) / _math.cast(self.first_decay_steps, dtype)
+            if float(self._t_mul) == 1.0:  # equal periods: the restart index is the whole part
+                restart = _math.floor(fraction)
+                fraction = fraction - restart
+            else:  # periods grow geometrically: invert their partial sums
+                restart = _math.floor(_math.log(1.0 - fraction * (1.0 - t_mul)) / _math.log(t_mul))
+                done = (1.0 - _math.pow(t_mul, restart)) / (1.0 - t_mul)
+                fraction = (fraction - done) / _math.pow(t_mul, restart)
+            peak = _math.pow(_math.cast(self._m_mul, dtype), restart)
+            cosine = 0.5 * peak * (1.0 + _math.cos(_math.cast(_pymath.pi, dtype) * fraction))
+            return lr * ((1 - alpha) * cosine + alpha)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "first_decay_steps": self.first_decay_steps,
+                "t_mul": self._t_mul, "m_mul": self._m_mul, "alpha": self.alpha, "name": self.name}
+
+
 _ALL = {c.__name__: c for c in (ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay,
-                                 CosineDecay)}
+                                 CosineDecay, CosineDecayRestarts)}
 
 
 def serialize(learning_rate_schedule) -> dict:

@@ -13,12 +13,13 @@ import numpy as np
 
 import eagerflow as tf  # public API only; attributes are read at call time
 from .data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from .preprocessing.sequence import pad_sequences
 from .progbar import Progbar
 from .serialization import get_registered_name, register_keras_serializable
 
 __all__ = ["register_keras_serializable", "get_registered_name", "set_random_seed", "to_categorical",
            "normalize", "serialize_keras_object", "deserialize_keras_object", "Progbar",
-           "pack_x_y_sample_weight", "unpack_x_y_sample_weight"]
+           "pack_x_y_sample_weight", "unpack_x_y_sample_weight", "pad_sequences"]
 
 
 def set_random_seed(seed: int) -> None:
