@@ -396,6 +396,8 @@ class Trainer:
         self.stop_training = False
         step = self.make_train_function()
         callbacks.on_train_begin()
+        # BackupAndRestore's on_train_begin sets where a resumed fit starts (read once: a later fit starts anew)
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         training_logs = None
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
