@@ -629,15 +629,27 @@ def _rate_value(rate):
 
 
 def _noise_shape(x: Tensor, noise_shape):
+    """The shape of the keep/drop noise: a list of ints, or an int32 tensor when some size is only
+    known when a graph runs (None entries take x's size in that dimension)."""
     if noise_shape is None:
         return x.shape.as_list() if x.shape.is_fully_defined() else _array.shape(x)
-    ns = list(noise_shape.as_list() if hasattr(noise_shape, "as_list") else
-              (get_static_value(noise_shape).tolist() if isinstance(noise_shape, Tensor) else noise_shape))
+    if isinstance(noise_shape, Tensor):
+        static = get_static_value(noise_shape)
+        if static is None:
+            return noise_shape
+        ns = static.tolist()
+    else:
+        ns = list(noise_shape.as_list() if hasattr(noise_shape, "as_list") else noise_shape)
     xs = x.shape.as_list() if x.shape.rank is not None else None
     if xs is not None and len(ns) == len(xs):
         ns = [x_dim if n is None else n for n, x_dim in zip(ns, xs)]
+        if any(n is None for n in ns):  # x's own size is unknown there: its size at run time
+            dynamic = _array.shape(x)
+            ns = [dynamic[i] if n is None else n for i, n in enumerate(ns)]
     if any(n is None for n in ns):
         raise ValueError(f"noise_shape {noise_shape} has unknown dimensions that `x` {x.shape} cannot fill in")
+    if any(isinstance(n, Tensor) for n in ns):
+        return _array.stack([_math.cast(n, _dt.int32) if isinstance(n, Tensor) else int(n) for n in ns])
     return [int(n) for n in ns]
 
 

@@ -150,6 +150,10 @@ def test_dropout_noise_shape_and_graph():
     a, b = f(tf.ones((20, 20))).numpy(), f(tf.ones((20, 20))).numpy()
     assert not np.array_equal(a, b)  # a new mask at every call of the graph
     assert L.Dropout(0.5, noise_shape=(None, 1), seed=3).get_config()["noise_shape"] == (None, 1)
+    shared = L.Dropout(0.5, noise_shape=(None, 1, 3))  # in a graph whose batch size is unknown
+    g = tf.function(lambda t: shared(t, training=True), input_signature=[tf.TensorSpec([None, 4, 3])])
+    y = g(tf.ones((64, 4, 3))).numpy()
+    assert np.array_equal(y, np.broadcast_to(y[:, :1], y.shape)) and set(np.unique(y)) == {0.0, 2.0}
 
 
 def test_dropout_rate_error():
