@@ -17,6 +17,17 @@ import eagerflow as tf
 from tests.helpers import check_grad
 
 
+def det(shape, scale=0.1):
+    """Deterministic values (-3..3 times `scale`): the inputs and weights the TF 2.21 reference runs used."""
+    n = int(np.prod(shape))
+    return ((np.arange(n) % 7 - 3) * scale).reshape(shape).astype("float32")
+
+
+def det_weights(layer):
+    """det() values for every weight: 0.1 steps for biases, 0.3 for kernels."""
+    return [det(tuple(w.shape), 0.1 if "bias" in w.path else 0.3) for w in layer.weights]
+
+
 def _flat(x):
     return tf.nest.flatten(x)
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import eagerflow as tf
-from tests.keras.layer_checks import check_layer
+from tests.keras.layer_checks import check_layer, det, det_weights
 
 L = tf.keras.layers
 RNG = np.random.RandomState(3)
@@ -12,16 +12,6 @@ RNG = np.random.RandomState(3)
 
 def rand(*shape):
     return RNG.rand(*shape).astype("float32")
-
-
-def det(shape, scale=0.1):
-    """Deterministic values (-3..3 times scale), the same as the TF 2.21 reference script used."""
-    n = int(np.prod(shape))
-    return ((np.arange(n) % 7 - 3) * scale).reshape(shape).astype("float32")
-
-
-def det_weights(layer):
-    return [det(tuple(w.shape), 0.1 if "bias" in w.path else 0.3) for w in layer.weights]
 
 
 QM = [[True, True, False, True], [True, True, True, False]]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import eagerflow as tf
-from tests.keras.layer_checks import check_layer
+from tests.keras.layer_checks import check_layer, det
 
 L = tf.keras.layers
 RNG = np.random.RandomState(1)
@@ -12,12 +12,6 @@ RNG = np.random.RandomState(1)
 
 def rand(*shape):
     return RNG.rand(*shape).astype("float32")
-
-
-def det(shape, scale=0.1):
-    """Deterministic values (-3..3 times scale), the same as the TF 2.21 reference script used."""
-    n = int(np.prod(shape))
-    return ((np.arange(n) % 7 - 3) * scale).reshape(shape).astype("float32")
 
 
 # Outputs of TF 2.21's tf.keras on det() inputs, with weights det(kernel, 0.3) and det(bias, 0.5).

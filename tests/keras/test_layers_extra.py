@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import eagerflow as tf
-from tests.keras.layer_checks import check_layer
+from tests.keras.layer_checks import check_layer, det
 
 L = tf.keras.layers
 RNG = np.random.RandomState(5)
@@ -19,11 +19,6 @@ RNG = np.random.RandomState(5)
 def rand(*shape):
     """Uniform in [-2, 2): away from the kinks of the piecewise activations for finite differences."""
     return RNG.uniform(-2, 2, size=shape).astype("float32")
-
-
-def det(shape, scale=0.1):
-    n = int(np.prod(shape))
-    return ((np.arange(n) % 7 - 3) * scale).reshape(shape).astype("float32")
 
 
 def det_weights(layer):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import eagerflow as tf
-from tests.keras.layer_checks import check_layer
+from tests.keras.layer_checks import check_layer, det
 
 L = tf.keras.layers
 RNG = np.random.RandomState(2)
@@ -12,11 +12,6 @@ RNG = np.random.RandomState(2)
 
 def rand(*shape):
     return RNG.rand(*shape).astype("float32")
-
-
-def det(shape, scale=0.1):
-    n = int(np.prod(shape))
-    return ((np.arange(n) % 7 - 3) * scale).reshape(shape).astype("float32")
 
 
 # tf.keras (TF 2.21) outputs for inputs det((1, 3, 2), 0.5) and every weight set to det(shape, 0.2).
