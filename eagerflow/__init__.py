@@ -33,7 +33,7 @@ from .ops.control_flow import case, cond, switch_case, while_loop  # noqa: F401
 from .ops.tensor_array import TensorArray  # noqa: F401
 from .ops.functional import foldl, foldr, map_fn, scan  # noqa: F401
 from .api import debugging  # noqa: F401
-from .ops.control_flow import Assert  # noqa: F401 - TF 2's top-level check aliases
+from .ops.checks import Assert  # noqa: F401 - TF 2's top-level check aliases
 from .ops.checks import assert_equal, assert_greater, assert_less, assert_rank  # noqa: F401
 from . import autograph  # noqa: F401
 from .api import linalg, math, nn, random, strings  # noqa: F401

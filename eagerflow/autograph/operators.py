@@ -21,7 +21,7 @@ from .. import dtypes as _dt
 from .. import nest
 from ..context import _state
 from ..graph.subgraph import align_captures, as_output, trace_subgraph
-from ..ops import array as _array, control_flow as _cf, control_flow_nodes as _nodes, io as _io
+from ..ops import array as _array, checks as _checks, control_flow as _cf, control_flow_nodes as _nodes, io as _io
 from ..ops import math as _math
 from ..ops.tensor_array import TensorArray
 from ..tensor import EagerTensor, Tensor, convert_to_tensor
@@ -268,7 +268,7 @@ def assert_stmt(test, message_fn=None):
     """`assert test, message`; a symbolic `test` adds a tf.debugging.Assert node."""
     if is_symbolic(test):
         message = message_fn() if message_fn is not None else "Assertion failed"
-        return _cf.Assert(test, [message] if not isinstance(message, (list, tuple)) else list(message))
+        return _checks.Assert(test, [message] if not isinstance(message, (list, tuple)) else list(message))
     if not test:
         raise AssertionError(message_fn()) if message_fn is not None else AssertionError()
     return None

@@ -30,7 +30,7 @@ from . import array as _array, math as _math, math_logic as _logic, reduce as _r
 from . import strings as _strings
 from .control_flow import cond
 
-__all__ = ["assert_equal", "assert_none_equal", "assert_less", "assert_less_equal", "assert_greater",
+__all__ = ["Assert", "assert_equal", "assert_none_equal", "assert_less", "assert_less_equal", "assert_greater",
            "assert_greater_equal", "assert_near", "assert_positive", "assert_negative", "assert_non_negative",
            "assert_non_positive", "assert_rank", "assert_rank_at_least", "assert_rank_in", "assert_type",
            "assert_integer", "assert_scalar", "assert_shapes", "assert_all_finite", "check_numerics",
@@ -137,10 +137,9 @@ def _assert_kernel(condition, *data, template, summarize):
     raise InvalidArgumentError(None, None, "assertion failed: " + " ".join(f"[{p}]" for p in parts))
 
 
-# Same op type and attributes as tf.debugging.Assert's primitive (a saved graph loads with that one), but
-# the data are rendered as TF's Assert kernel renders them ("[1 2 3...]"), not in tf.print's format.
+# The data are rendered as TF's Assert kernel renders them ("[1 2 3...]"), not in tf.print's format.
 assert_p = Primitive("Assert", _assert_kernel, dtype_rule=lambda c, *d, **a: _dt.int32,
-                     shape_rule=lambda c, *d, **a: (0,), stateful=True, register=False)
+                     shape_rule=lambda c, *d, **a: (0,), stateful=True)
 
 
 def _graph_assert(condition: Tensor, data, summarize):
@@ -171,6 +170,23 @@ def _eager_item(d, summarize) -> str:
     flat = arr.reshape(-1)
     items = [str(v) for v in (flat if summarize < 0 else flat[:summarize])]
     return ", ".join(items + (["..."] if len(items) < flat.size else []))
+
+
+def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's public name
+    """Raises InvalidArgumentError showing `data` when `condition` is false.
+
+    Eagerly it checks now (and returns None); in a graph it adds a stateful Assert node that
+    checks each time the graph runs (and returns that node).
+
+    >>> import eagerflow as tf
+    >>> tf.debugging.Assert(tf.constant(True), ["never shown"])
+    """
+    cond_t = condition if isinstance(condition, Tensor) else convert_to_tensor(condition)
+    if cond_t.dtype is not _dt.bool:
+        raise TypeError(f"Assert's condition must be a bool tensor, got {cond_t.dtype.name}")
+    if isinstance(data, (str, bytes)) or not isinstance(data, (list, tuple)):
+        data = [data]
+    return _assert(cond_t, list(data), summarize)
 
 
 def _assert(condition: Tensor, data, summarize):

@@ -1,4 +1,4 @@
-"""Control flow: `tf.cond`, `tf.case`, `tf.switch_case`, `tf.while_loop` and `tf.debugging.Assert`.
+"""Control flow: `tf.cond`, `tf.case`, `tf.switch_case` and `tf.while_loop`.
 
 Eagerly these run as plain Python: the predicate is read, the chosen function is called, the
 loop body runs until the condition is false (a tape records the ops each call runs). While a
@@ -27,17 +27,14 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import nest
 from ..context import _state
-from ..errors import InvalidArgumentError
 from ..graph.subgraph import align_captures, as_output, trace_subgraph
-from ..primitive import Primitive, bind
 from ..shapes import TensorShape
-from ..tensor import EagerTensor, Tensor, convert_to_tensor
+from ..tensor import Tensor, convert_to_tensor
 from ..tensor_spec import TensorSpec
 from . import control_flow_nodes as _nodes
 from . import manip as _manip, math as _math, reduce as _reduce, rules as R
-from . import strings as _strings
 
-__all__ = ["cond", "case", "switch_case", "while_loop", "Assert"]
+__all__ = ["cond", "case", "switch_case", "while_loop"]  # Assert lives with the other checks (checks.py)
 
 
 # ---- composite values (TensorArray) --------------------------------------------------------------------
@@ -178,6 +175,7 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
         any_true = preds[0] if len(preds) == 1 else _reduce.reduce_any(_manip.stack(preds))
         checks.append((any_true, "Input error: None of conditions evaluated as True:"))
         default = fns[-1]
+    from .checks import Assert  # (checks.py builds on cond)
     for ok, message in checks:
         Assert(ok, [message, _manip.stack(preds)], summarize=len(preds))
     if not pairs:
@@ -490,63 +488,3 @@ def _check_loop_outputs(specs, outs, msgs, relax: bool):
         new_specs.append(TensorSpec(merged, s.dtype))
         changed = True
     return new_specs, changed
-
-
-# ---- Assert -------------------------------------------------------------------------------------------------
-
-def _assert_kernel(condition, *data, template, summarize):
-    if np.all(condition):
-        return np.zeros((0,), dtype=np.int32)
-    it = iter(data)
-    parts = [f"[{piece}]" if piece is not None else f"[{_strings.format_tensor(next(it), summarize)}]"
-             for piece in template]
-    raise InvalidArgumentError(None, None, "assertion failed: " + " ".join(parts))
-
-
-assert_p = Primitive("Assert", _assert_kernel, dtype_rule=lambda c, *d, **a: _dt.int32,
-                     shape_rule=lambda c, *d, **a: (0,), stateful=True)
-
-
-def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's public name
-    """Raises InvalidArgumentError showing `data` when `condition` is false.
-
-    Eagerly it checks now (and returns None); in a graph it adds a stateful Assert node that
-    checks each time the graph runs (and returns that node).
-
-    >>> import eagerflow as tf
-    >>> tf.debugging.Assert(tf.constant(True), ["never shown"])
-    """
-    summarize = 3 if summarize is None else int(summarize)
-    cond_t = condition if isinstance(condition, Tensor) else convert_to_tensor(condition)
-    if cond_t.dtype is not _dt.bool:
-        raise TypeError(f"Assert's condition must be a bool tensor, got {cond_t.dtype.name}")
-    if isinstance(data, (str, bytes)) or not isinstance(data, (list, tuple)):
-        data = [data]
-    if _state.graph is None:
-        if not bool(np.all(cond_t._value)):
-            lines = [_eager_text(d, summarize) for d in data]
-            raise InvalidArgumentError(None, None, f"Expected '{cond_t!s}' to be true. Summarized data: "
-                                       + "\n".join(lines))
-        return None
-    template, tensors = [], []
-    for d in data:
-        if isinstance(d, Tensor) or hasattr(d, "__tf_tensor__"):
-            template.append(None)
-            tensors.append(convert_to_tensor(d))
-        else:
-            template.append(d.decode() if isinstance(d, bytes) else str(d))
-    out = bind(assert_p, cond_t, *tensors, template=tuple(template), summarize=summarize)
-    return out.op
-
-
-def _eager_text(d, summarize: int) -> str:
-    if isinstance(d, str):
-        return repr(d.encode("utf-8"))
-    if isinstance(d, bytes):
-        return repr(d)
-    if isinstance(d, (Tensor, np.ndarray)) or hasattr(d, "__tf_tensor__"):
-        v = np.asarray(d._value if isinstance(d, EagerTensor) else convert_to_tensor(d)._value).reshape(-1)
-        items = [repr(x) if isinstance(x, bytes) else str(x.item() if hasattr(x, "item") else x)
-                 for x in v[:summarize]]
-        return ", ".join(items + (["..."] if v.size > summarize else []))
-    return str(d)
