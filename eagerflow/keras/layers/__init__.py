@@ -36,6 +36,8 @@ from .regularization import (ActivityRegularization, AlphaDropout, GaussianDropo
                              SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 from .wrappers import Masking, TimeDistributed  # noqa: F401
 from .normalization import GroupNormalization, UnitNormalization  # noqa: F401
+from .preprocessing_categorical import (CategoryEncoding, Discretization, Hashing,  # noqa: F401
+                                        IntegerLookup, StringLookup)
 
 
 # Models are not in keras.layers: Keras 3 writes these modules (and TF's Keras looks the classes up by them).
