@@ -47,6 +47,7 @@ from .api.device import device  # noqa: F401
 from .api.deps import control_dependencies, group, no_op  # noqa: F401
 from . import compat  # noqa: F401
 from . import saved_model, train  # noqa: F401
+from . import summary  # noqa: F401
 from . import keras  # noqa: F401
 
 newaxis = None

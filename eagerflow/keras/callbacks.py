@@ -713,3 +713,4 @@ class LambdaCallback(Callback):
 
 # BackupAndRestore subclasses Callback (defined above), so it is imported once Callback exists.
 from .callbacks_extra import BackupAndRestore  # noqa: E402,F401
+from .callbacks_tensorboard import TensorBoard  # noqa: E402,F401
