@@ -11,12 +11,11 @@ import math
 import string
 
 import eagerflow as tf  # public ops only; attributes are read at call time
-from .. import constraints as _constraints
 from .. import initializers as _initializers
-from .. import regularizers as _regularizers
 from ..node import KerasTensor
 from .base import Layer
 from .input_spec import shape_of
+from .weight_options import set_weight_options, weight_options_config
 
 __all__ = ["Attention", "AdditiveAttention", "MultiHeadAttention"]
 
@@ -282,12 +281,7 @@ class MultiHeadAttention(Layer):
         if flash_attention:
             raise ValueError("Flash attention is not supported in eagerflow: pass flash_attention=None or False.")
         self.sliding_window, self.use_gate = sliding_window, bool(use_gate)
-        self.kernel_initializer = _initializers.get(kernel_initializer)
-        self.bias_initializer = _initializers.get(bias_initializer)
-        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
-        self.bias_regularizer = _regularizers.get(bias_regularizer)
-        self.kernel_constraint = _constraints.get(kernel_constraint)
-        self.bias_constraint = _constraints.get(bias_constraint)
+        set_weight_options(self, ("kernel", "bias"), locals())
 
     # ---- building ------------------------------------------------------------------------------------------
     def __call__(self, query, value=None, key=None, **kwargs):
@@ -440,11 +434,5 @@ class MultiHeadAttention(Layer):
             "dropout": self.dropout, "use_bias": self.use_bias, "use_gate": self.use_gate,
             "output_shape": self._output_shape, "attention_axes": self.attention_axes,
             "sliding_window": self.sliding_window,
-            "kernel_initializer": _initializers.serialize(self.kernel_initializer),
-            "bias_initializer": _initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": _regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": _constraints.serialize(self.kernel_constraint),
-            "bias_constraint": _constraints.serialize(self.bias_constraint), "seed": self.seed})
+            **weight_options_config(self, ("kernel", "bias")), "seed": self.seed})
         return config

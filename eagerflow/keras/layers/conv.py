@@ -10,12 +10,10 @@ from __future__ import annotations
 import eagerflow as tf  # public ops only; attributes are read at call time
 from .. import activations as _activations
 from .. import backend as _backend
-from .. import constraints as _constraints
-from .. import initializers as _initializers
-from .. import regularizers as _regularizers
 from .base import Layer
 from .core import positive_int
 from .input_spec import InputSpec
+from .weight_options import set_weight_options, weight_options_config
 
 __all__ = ["Conv1D", "Conv2D", "Conv2DTranspose", "Convolution1D", "Convolution2D", "Conv2DTranspose",
            "normalize_tuple", "normalize_padding", "normalize_data_format", "conv_output_length",
@@ -94,12 +92,7 @@ class _Conv(Layer):
         self.data_format = normalize_data_format(data_format)
         self.activation = _activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = _initializers.get(kernel_initializer)
-        self.bias_initializer = _initializers.get(bias_initializer)
-        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
-        self.bias_regularizer = _regularizers.get(bias_regularizer)
-        self.kernel_constraint = _constraints.get(kernel_constraint)
-        self.bias_constraint = _constraints.get(bias_constraint)
+        set_weight_options(self, ("kernel", "bias"), locals())
         self.input_spec = InputSpec(min_ndim=self.rank + 2)
 
     @property
@@ -176,13 +169,7 @@ class _Conv(Layer):
             "filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides,
             "padding": self.padding, "data_format": self.data_format, "dilation_rate": self.dilation_rate,
             "groups": self.groups, "activation": _activations.serialize(self.activation), "use_bias": self.use_bias,
-            "kernel_initializer": _initializers.serialize(self.kernel_initializer),
-            "bias_initializer": _initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": _regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": _constraints.serialize(self.kernel_constraint),
-            "bias_constraint": _constraints.serialize(self.bias_constraint)})
+            **weight_options_config(self, ("kernel", "bias"))})
         return config
 
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import eagerflow as tf  # public ops only; attributes are read at call time
 from .. import activations as _activations
-from .. import constraints as _constraints
-from .. import initializers as _initializers
-from .. import regularizers as _regularizers
 from .base import Layer
 from .conv import (_Conv, Conv2DTranspose, conv_output_length, normalize_data_format, normalize_padding,
                    normalize_tuple)
 from .input_spec import InputSpec
+from .weight_options import set_weight_options, weight_options_config
 
 __all__ = ["DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "Conv1DTranspose",
            "Conv3D", "Conv3DTranspose", "Convolution3D", "SeparableConvolution1D", "SeparableConvolution2D",
@@ -52,12 +50,7 @@ class _DepthwiseBase(_Conv):
         self.data_format = normalize_data_format(data_format)
         self.activation = _activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.depthwise_initializer = _initializers.get(depthwise_initializer)
-        self.bias_initializer = _initializers.get(bias_initializer)
-        self.depthwise_regularizer = _regularizers.get(depthwise_regularizer)
-        self.bias_regularizer = _regularizers.get(bias_regularizer)
-        self.depthwise_constraint = _constraints.get(depthwise_constraint)
-        self.bias_constraint = _constraints.get(bias_constraint)
+        set_weight_options(self, ("depthwise", "bias"), locals())
         self.input_spec = InputSpec(min_ndim=self.rank + 2)
 
     def _in_channels(self, input_shape) -> int:
@@ -123,13 +116,7 @@ class _DepthwiseBase(_Conv):
         config = Layer.get_config(self)
         config.update(self._head_config())
         config.update({
-            "depthwise_initializer": _initializers.serialize(self.depthwise_initializer),
-            "bias_initializer": _initializers.serialize(self.bias_initializer),
-            "depthwise_regularizer": _regularizers.serialize(self.depthwise_regularizer),
-            "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": _regularizers.serialize(self.activity_regularizer),
-            "depthwise_constraint": _constraints.serialize(self.depthwise_constraint),
-            "bias_constraint": _constraints.serialize(self.bias_constraint)})
+            **weight_options_config(self, ("depthwise", "bias"))})
         return config
 
 
@@ -176,9 +163,7 @@ class _SeparableBase(_DepthwiseBase):
                          bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
                          depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint, **kwargs)
         self.filters = _strictly_positive("filters", filters)
-        self.pointwise_initializer = _initializers.get(pointwise_initializer)
-        self.pointwise_regularizer = _regularizers.get(pointwise_regularizer)
-        self.pointwise_constraint = _constraints.get(pointwise_constraint)
+        set_weight_options(self, ("pointwise",), locals())
 
     def _out_channels(self, in_channels):
         return self.filters
@@ -208,16 +193,7 @@ class _SeparableBase(_DepthwiseBase):
         config = Layer.get_config(self)
         config.update(self._head_config())
         config.update({
-            "depthwise_initializer": _initializers.serialize(self.depthwise_initializer),
-            "pointwise_initializer": _initializers.serialize(self.pointwise_initializer),
-            "bias_initializer": _initializers.serialize(self.bias_initializer),
-            "depthwise_regularizer": _regularizers.serialize(self.depthwise_regularizer),
-            "pointwise_regularizer": _regularizers.serialize(self.pointwise_regularizer),
-            "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": _regularizers.serialize(self.activity_regularizer),
-            "depthwise_constraint": _constraints.serialize(self.depthwise_constraint),
-            "pointwise_constraint": _constraints.serialize(self.pointwise_constraint),
-            "bias_constraint": _constraints.serialize(self.bias_constraint)})
+            **weight_options_config(self, ("depthwise", "pointwise", "bias"))})
         return config
 
 

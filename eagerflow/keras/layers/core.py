@@ -11,12 +11,11 @@ import inspect
 import eagerflow as tf  # public ops only; attributes are read at call time
 from ... import nest
 from .. import activations as _activations
-from .. import constraints as _constraints
-from .. import initializers as _initializers
 from .. import regularizers as _regularizers
 from .. import serialization as _ser
 from .base import Layer, is_shape
 from .input_spec import InputSpec
+from .weight_options import set_weight_options, weight_options_config
 
 __all__ = ["Dense", "Activation", "Dropout", "Lambda", "Embedding", "Identity", "positive_int"]
 
@@ -58,12 +57,7 @@ class Dense(Layer):
         self.units = positive_int("units", units)
         self.activation = _activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = _initializers.get(kernel_initializer)
-        self.bias_initializer = _initializers.get(bias_initializer)
-        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
-        self.bias_regularizer = _regularizers.get(bias_regularizer)
-        self.kernel_constraint = _constraints.get(kernel_constraint)
-        self.bias_constraint = _constraints.get(bias_constraint)
+        set_weight_options(self, ("kernel", "bias"), locals())
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -95,12 +89,7 @@ class Dense(Layer):
         config = super().get_config()
         config.update({
             "units": self.units, "activation": _activations.serialize(self.activation), "use_bias": self.use_bias,
-            "kernel_initializer": _initializers.serialize(self.kernel_initializer),
-            "bias_initializer": _initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": _constraints.serialize(self.kernel_constraint),
-            "bias_constraint": _constraints.serialize(self.bias_constraint), "quantization_config": None})
+            **weight_options_config(self, ("kernel", "bias"), activity=False), "quantization_config": None})
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = _regularizers.serialize(self.activity_regularizer)
         return config
@@ -267,9 +256,7 @@ class Embedding(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.input_dim = positive_int("input_dim", input_dim)
         self.output_dim = positive_int("output_dim", output_dim)
-        self.embeddings_initializer = _initializers.get(embeddings_initializer)
-        self.embeddings_regularizer = _regularizers.get(embeddings_regularizer)
-        self.embeddings_constraint = _constraints.get(embeddings_constraint)
+        set_weight_options(self, ("embeddings",), locals())
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self.autocast = False
@@ -302,10 +289,7 @@ class Embedding(Layer):
         config = super().get_config()
         config.update({
             "input_dim": self.input_dim, "output_dim": self.output_dim,
-            "embeddings_initializer": _initializers.serialize(self.embeddings_initializer),
-            "embeddings_regularizer": _regularizers.serialize(self.embeddings_regularizer),
-            "activity_regularizer": _regularizers.serialize(self.activity_regularizer),
-            "embeddings_constraint": _constraints.serialize(self.embeddings_constraint),
+            **weight_options_config(self, ("embeddings",)),
             "mask_zero": self.mask_zero, "quantization_config": None})
         return config
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import eagerflow as tf  # public ops only; attributes are read at call time
 from .. import activations as _activations
-from .. import constraints as _constraints
 from .. import initializers as _initializers
-from .. import regularizers as _regularizers
 from .base import Layer
 from .core import positive_int
+from .weight_options import set_weight_options, weight_options_config
 
 __all__ = ["FusedCell", "SimpleRNNCell", "LSTMCell", "GRUCell"]
 
@@ -49,15 +48,7 @@ class FusedCell(Layer):
         self.activation = _activations.get(activation)
         self.recurrent_activation = _activations.get(recurrent_activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = _initializers.get(kernel_initializer)
-        self.recurrent_initializer = _initializers.get(recurrent_initializer)
-        self.bias_initializer = _initializers.get(bias_initializer)
-        self.kernel_regularizer = _regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = _regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = _regularizers.get(bias_regularizer)
-        self.kernel_constraint = _constraints.get(kernel_constraint)
-        self.recurrent_constraint = _constraints.get(recurrent_constraint)
-        self.bias_constraint = _constraints.get(bias_constraint)
+        set_weight_options(self, ("kernel", "recurrent", "bias"), locals())
         self.dropout = _rate("dropout", dropout)
         self.recurrent_dropout = _rate("recurrent_dropout", recurrent_dropout)
         self.seed = seed
@@ -146,15 +137,7 @@ class FusedCell(Layer):
         values = {
             "units": self.units, "activation": _activations.serialize(self.activation),
             "recurrent_activation": _activations.serialize(self.recurrent_activation), "use_bias": self.use_bias,
-            "kernel_initializer": _initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": _initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": _initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": _regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": _regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": _regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": _constraints.serialize(self.kernel_constraint),
-            "recurrent_constraint": _constraints.serialize(self.recurrent_constraint),
-            "bias_constraint": _constraints.serialize(self.bias_constraint), "dropout": self.dropout,
+            **weight_options_config(self, ("kernel", "recurrent", "bias"), activity=False), "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout, "seed": self.seed}
         values.update(self._extra_config())
         config.update({k: values[k] for k in self.CONFIG_ORDER if k in values})
